@@ -1,0 +1,157 @@
+"""``hoidap`` command line. Heavy modules are imported inside commands so start-up stays fast."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from assistant.config import Settings, load_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(
+        data_dir=getattr(args, "data_dir", None), corpus_dir=getattr(args, "corpus", None)
+    )
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from assistant.service import Assistant
+
+    return Assistant.open(_settings(args))
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    assistant = _open(args)
+    try:
+        report = assistant.sync(
+            rebuild=args.rebuild, progress=not args.quiet and sys.stderr.isatty()
+        )
+    finally:
+        assistant.close()
+    if args.json:
+        _print_json(report.as_dict())
+    else:
+        s = report.as_dict()
+        print(
+            f"added {s['added']}, updated {s['updated']}, unchanged {s['unchanged']}, "
+            f"removed {s['removed']}, failed {s['failed']}; {s['embedded_chunks']} chunks embedded "
+            f"in {s['seconds']:.2f} s"
+        )
+        for failure in report.failed:
+            print(f"  skipped {failure.doc_id}: {failure.reason}", file=sys.stderr)
+    return 0
+
+
+def _filters(args: argparse.Namespace) -> Any:
+    from assistant.store import SearchFilters
+
+    return SearchFilters(
+        doc_ids=tuple(args.doc or ()),
+        outlets=tuple(args.outlet or ()),
+        since=date.fromisoformat(args.since) if args.since else None,
+        until=date.fromisoformat(args.until) if args.until else None,
+    )
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    assistant = _open(args)
+    try:
+        results = assistant.search(args.query, k=args.k, filters=_filters(args), mode=args.mode)
+    finally:
+        assistant.close()
+    if args.json:
+        _print_json({"query": args.query, "results": [r.as_dict() for r in results]})
+        return 0
+    if not results:
+        print("Không tìm thấy đoạn nào phù hợp. (No matching passage.)")
+    for i, r in enumerate(results, 1):
+        when = (r.published or "")[:10] or "n.d."
+        print(f"{i}. [{r.score:.3f}] {r.title} — {r.outlet or 'n/a'}, {when} ({r.doc_id})")
+        snippet = " ".join(r.text.split())
+        print(f"   {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    assistant = _open(args)
+    try:
+        docs = assistant.documents()
+    finally:
+        assistant.close()
+    if args.json:
+        _print_json(docs)
+        return 0
+    for d in docs:
+        when = (d.get("published") or "")[:10] or "n.d."
+        print(
+            f"{d['doc_id']}  {d.get('chunks', 0):>3} chunks  {when:10}  {d.get('outlet') or 'n/a'}"
+        )
+        print(f"    {d.get('title')}")
+    print(f"{len(docs)} documents")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hoidap", description="Hỏi Đáp: Vietnamese document Q&A")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir", type=Path, help="index folder (default $HOIDAP_DATA_DIR or ./data)"
+    )
+    common.add_argument(
+        "--corpus", type=Path, help="corpus folder (default $HOIDAP_CORPUS_DIR or ./corpus)"
+    )
+    common.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", parents=[common], help="(re)index the corpus incrementally")
+    p.add_argument("--rebuild", action="store_true", help="build a fresh index and switch to it")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", parents=[common], help="hybrid search over the index")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--mode", choices=["rrf", "dbsf", "dense", "sparse"], help="retrieval mode")
+    p.add_argument("--doc", action="append", help="only this document id (repeatable)")
+    p.add_argument("--outlet", action="append", help="only this outlet (repeatable)")
+    p.add_argument("--since", help="published on or after YYYY-MM-DD")
+    p.add_argument("--until", help="published on or before YYYY-MM-DD")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("docs", parents=[common], help="list indexed documents")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_docs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    from assistant.store import StoreError
+
+    try:
+        return int(args.func(args) or 0)
+    except StoreError as exc:
+        print(f"hoidap: {exc}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"hoidap: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

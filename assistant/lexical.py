@@ -1,0 +1,130 @@
+"""Lexical side of retrieval: Vietnamese tokens and the BM25-style sparse vector built from them.
+
+The same function encodes documents and queries, so a question typed without diacritics, with an
+abbreviation (``KCN``) or in English (``industrial park``) meets the same tokens as the text.
+Qdrant applies the IDF part (``Modifier.IDF``); we supply saturated term frequencies.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from assistant.vietnamese import fold, normalize
+
+_TOKEN = re.compile(r"[^\W_]+(?:[_\-.][^\W_]+)*", re.UNICODE)
+
+
+@cache
+def underthesea() -> Any:
+    """Import underthesea once, undoing the root-logger configuration its import performs."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    import underthesea as uts
+
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
+    return uts
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One entry of the abbreviation/synonym table."""
+
+    name: str
+    forms: tuple[str, ...]
+
+
+@cache
+def concepts() -> tuple[tuple[Concept, re.Pattern[str]], ...]:
+    """The abbreviation/synonym table (``data/abbreviations.tsv``) compiled to patterns."""
+    text = resources.files("assistant").joinpath("data/abbreviations.tsv").read_text("utf-8")
+    out = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, forms_field = line.split("\t", 1)
+        forms = tuple(f.strip() for f in forms_field.split("|") if f.strip())
+        folded = sorted({fold(f) for f in forms}, key=len, reverse=True)
+        alternatives = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in folded)
+        pattern = re.compile(rf"(?<![\w.])(?:{alternatives})(?![\w])")
+        out.append((Concept(name, forms), pattern))
+    return tuple(out)
+
+
+def segment(text: str) -> list[str]:
+    """Word-segmented, lowercased tokens; compounds joined by ``_`` (``khu_công_nghệ``)."""
+    if not text.strip():
+        return []
+    joined = underthesea().word_tokenize(normalize(text), format="text")
+    return [t.lower() for t in _TOKEN.findall(joined)]
+
+
+def tokens(text: str) -> list[str]:
+    """All lexical features of a text, repeated as often as they occur.
+
+    Features: segmented words (accented), accent-folded syllables and syllable bigrams (robust
+    when segmentation fails on accentless input), and concept tokens for abbreviations/synonyms.
+    """
+    words = segment(text)
+    syllables = [s for w in words for s in re.split(r"[_\-.]", fold(w)) if s]
+    # No stopword list: folding makes "đã" and "Đà" the same syllable, and IDF already
+    # discounts frequent features.
+    feats = [f"w:{w}" for w in words]
+    feats += [f"s:{s}" for s in syllables]
+    feats += [f"b:{a}_{b}" for a, b in zip(syllables, syllables[1:], strict=False)]
+    folded_text = " ".join(fold(text).split())
+    for concept, pattern in concepts():
+        hits = len(pattern.findall(folded_text))
+        if hits:
+            feats += [f"c:{concept.name}"] * hits
+    return feats
+
+
+def _index(feature: str) -> int:
+    return zlib.crc32(feature.encode("utf-8")) & 0x7FFFFFFF
+
+
+@dataclass(frozen=True)
+class SparseVec:
+    """Sparse vector with unique indices (hash collisions are summed, as Qdrant requires)."""
+
+    indices: list[int]
+    values: list[float]
+
+
+def _to_sparse(weights: dict[str, float]) -> SparseVec:
+    merged: dict[int, float] = {}
+    for feature, weight in weights.items():
+        idx = _index(feature)
+        merged[idx] = merged.get(idx, 0.0) + weight
+    ordered = sorted(merged.items())
+    return SparseVec([i for i, _ in ordered], [v for _, v in ordered])
+
+
+def document_vector(
+    text: str, k1: float = 1.2, b: float = 0.75, avg_len: float = 400.0
+) -> SparseVec:
+    """BM25 term-frequency part for a passage (Qdrant multiplies in the IDF)."""
+    counts = Counter(tokens(text))
+    length = sum(counts.values()) or 1
+    norm = k1 * (1 - b + b * length / avg_len)
+    return _to_sparse({f: c * (k1 + 1) / (c + norm) for f, c in counts.items()})
+
+
+def query_vector(text: str) -> SparseVec:
+    """Query side: each distinct feature once."""
+    return _to_sparse(dict.fromkeys(tokens(text), 1.0))
+
+
+def query_terms(text: str) -> set[str]:
+    """Folded content syllables of a query, for highlighting and lexical overlap scores."""
+    return {f[2:] for f in tokens(text) if f.startswith("s:")}

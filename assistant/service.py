@@ -1,0 +1,100 @@
+"""The assistant every adapter talks to: search, documents, indexing (and, later, answers).
+
+It owns one store, one embedder and one retriever per process; adapters (CLI, HTTP, Telegram)
+hold no retrieval logic of their own.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from assistant.config import Settings
+from assistant.embedding import embedder_signature, make_embedder
+from assistant.retrieval import Retriever, SearchResult
+from assistant.store import SearchFilters, Store, StoreError, open_store
+from assistant.store.base import FusionMode
+
+
+class Assistant:
+    """Facade over store, embedder, retriever and indexer."""
+
+    def __init__(self, settings: Settings, store: Store, embedder: Any | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        self._embedder = embedder
+        self._embedder_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self.retriever = Retriever(settings, store, self.embedder)
+        self._embedder_checked = False
+
+    @classmethod
+    def open(cls, settings: Settings) -> Assistant:
+        return cls(settings, open_store(settings))
+
+    def embedder(self) -> Any:
+        """The dense embedder, loaded on first use."""
+        if self._embedder is None:
+            with self._embedder_lock:
+                if self._embedder is None:
+                    self._embedder = make_embedder(self.settings)
+        return self._embedder
+
+    def check_embedder(self) -> None:
+        """Refuse to mix vector spaces: the index must have been built with this embedder."""
+        if self._embedder_checked:
+            return
+        built_with = self.store.get_meta().get("embedder")
+        wanted = embedder_signature(self.settings)
+        if built_with and built_with != wanted:
+            raise StoreError(
+                f"The index was built with the embedder {built_with}, but {wanted} is configured. "
+                "Run `hoidap index --rebuild` to re-embed the corpus with the configured embedder."
+            )
+        self._embedder_checked = True
+
+    # -- reading --------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        mode: FusionMode | None = None,
+    ) -> list[SearchResult]:
+        self.check_embedder()
+        return self.retriever.search(query, k=k, filters=filters, mode=mode)
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Indexed documents, sorted by id."""
+        return [r for _, r in sorted(self.store.documents().items())]
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "documents": len(self.retriever.live_versions()),
+            "chunks": self.store.count_chunks(),
+        }
+
+    # -- writing --------------------------------------------------------------------------
+    def indexer(self) -> Any:
+        from indexing.pipeline import Indexer
+
+        return Indexer(self.settings, self.store, self.embedder)
+
+    def sync(
+        self, corpus_dir: Path | None = None, rebuild: bool = False, progress: bool = False
+    ) -> Any:
+        """Make the index match the corpus folder (see ``indexing.pipeline``)."""
+        if not rebuild:
+            self.check_embedder()
+        with self._write_lock:
+            try:
+                return self.indexer().sync(
+                    corpus_dir or self.settings.corpus_dir, rebuild, progress
+                )
+            finally:
+                self.retriever.invalidate()
+                self._embedder_checked = False
+
+    def close(self) -> None:
+        self.store.close()

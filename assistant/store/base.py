@@ -1,0 +1,148 @@
+"""What the rest of Hỏi Đáp knows about storage: one small interface, two Qdrant backends.
+
+Points are of two kinds, told apart by the ``kind`` payload field:
+- ``chunk``: a passage with a dense vector (``dense``) and a sparse BM25 vector (``bm25``);
+- ``doc``: one per document, no vectors: its metadata and the hash of its live version.
+A document's chunks are live only while their ``doc_hash`` equals the ``doc`` record's hash, so a
+reader never mixes two versions of a document, even after a crash mid-update.
+"""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from assistant.lexical import SparseVec
+
+DENSE = "dense"
+SPARSE = "bm25"
+_NAMESPACE = uuid.UUID("6f1c2a52-3c1e-4b7e-9d8e-0c5f3b1a7e21")
+
+FusionMode = Literal["rrf", "dbsf", "dense", "sparse"]
+
+
+class StoreError(RuntimeError):
+    """A store problem with a message meant for the person running Hỏi Đáp."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the embedded index."""
+
+
+def point_id(key: str) -> str:
+    """Stable UUID for a chunk or document key (Qdrant ids are ints or UUIDs)."""
+    return str(uuid.uuid5(_NAMESPACE, key))
+
+
+def day_number(value: str | None) -> int | None:
+    """``2023-02-20`` (or a longer ISO timestamp) → 20230220, for range filters."""
+    if not value:
+        return None
+    return int(value[:10].replace("-", ""))
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Optional restrictions on a search; all given conditions must hold."""
+
+    doc_ids: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.doc_ids or self.outlets or self.since or self.until)
+
+
+@dataclass(frozen=True)
+class ChunkPoint:
+    """A chunk ready to store."""
+
+    chunk_id: str
+    dense: list[float]
+    sparse: SparseVec
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A scored chunk from a query."""
+
+    chunk_id: str
+    score: float
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+class Store(ABC):
+    """A Qdrant collection (embedded shard or server collection) holding chunks and doc records."""
+
+    @abstractmethod
+    def upsert_chunks(self, chunks: list[ChunkPoint]) -> None: ...
+
+    @abstractmethod
+    def delete_chunks(self, doc_id: str, except_hash: str | None = None) -> None:
+        """Delete a document's chunks, all of them or those not of version ``except_hash``."""
+
+    @abstractmethod
+    def put_document(self, record: dict[str, Any]) -> None:
+        """Create or replace a document record (this is what makes a new version live)."""
+
+    @abstractmethod
+    def delete_document(self, doc_id: str) -> None: ...
+
+    @abstractmethod
+    def documents(self) -> dict[str, dict[str, Any]]:
+        """All document records by doc id."""
+
+    @abstractmethod
+    def chunk_versions(self) -> dict[str, set[str]]:
+        """Doc id → the ``doc_hash`` values its stored chunks carry (finds leftovers of crashes)."""
+
+    @abstractmethod
+    def query(
+        self,
+        dense: list[float] | None,
+        sparse: SparseVec | None,
+        limit: int,
+        filters: SearchFilters,
+        mode: FusionMode,
+        prefetch_limit: int,
+        rrf_k: int,
+        weights: tuple[float, float],
+    ) -> list[Hit]: ...
+
+    @abstractmethod
+    def count_chunks(self) -> int: ...
+
+    @abstractmethod
+    def get_meta(self) -> dict[str, Any]:
+        """Index-wide metadata (embedder signature, schema version)."""
+
+    @abstractmethod
+    def set_meta(self, meta: dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    def flush(self) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # Rebuilds write a fresh collection and switch to it atomically.
+    @abstractmethod
+    def begin_rebuild(self) -> Store:
+        """An empty store beside the live one; nothing reads it until ``commit_rebuild``."""
+
+    @abstractmethod
+    def commit_rebuild(self, fresh: Store) -> None:
+        """Make ``fresh`` the live store (atomic switch) and drop the old one."""
+
+    @abstractmethod
+    def abort_rebuild(self, fresh: Store) -> None: ...
+
+    @property
+    @abstractmethod
+    def description(self) -> str:
+        """Where the data lives, for messages."""

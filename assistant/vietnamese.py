@@ -1,0 +1,75 @@
+"""Vietnamese text normalisation shared by indexing and querying.
+
+Two forms matter:
+- ``normalize``: display-safe (keeps diacritics and case), unifies Unicode forms, invisible
+  characters and the tone-mark placement (``hoà`` and ``hòa`` are the same word).
+- ``fold``: lowercase, no diacritics, ``đ``→``d``; for matching questions typed without accents.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Zero-width characters and byte-order marks vanish; the various non-breaking spaces become spaces.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = {ord(c): " " for c in "\u00a0\u202f\u2007\u2009\u200a\u3000\t"}
+
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
+_VOWELS = set("aăâeêioôơuưy")
+_MARKED_VOWELS = set("ăâêôơư")  # vowels carrying a shape diacritic take the tone first
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _place_tone(syllable: str) -> str:
+    """Put a syllable's tone mark on the canonical vowel (traditional placement: hòa, thủy)."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tones = [c for c in decomposed if c in _TONES]
+    if len(tones) != 1:
+        return syllable
+    base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
+    lower = base.lower()
+    # Skip the consonant-like vowels of the initials "qu" and "gi" (quý, già).
+    start = 0
+    while start < len(lower) and lower[start] not in _VOWELS:
+        start += 1
+    if lower[start - 1 : start + 1] == "qu" or (
+        lower[start - 1 : start + 1] == "gi"
+        and start + 1 < len(lower)
+        and lower[start + 1] in _VOWELS
+    ):
+        start += 1
+    end = start
+    while end < len(lower) and lower[end] in _VOWELS:
+        end += 1
+    cluster = range(start, end)
+    if not cluster:
+        return syllable
+    marked = [i for i in cluster if lower[i] in _MARKED_VOWELS]
+    if marked:
+        target = marked[-1]  # ươ → ơ; otherwise the only shaped vowel
+    elif len(cluster) == 1:
+        target = start
+    elif end == len(lower):  # open syllable: hòa, khỏe, thủy, mía; three vowels: hoài
+        target = start + 1 if len(cluster) == 3 else start
+    else:  # closed syllable: hoàng, toán
+        target = start + 1
+    return unicodedata.normalize("NFC", base[: target + 1] + tones[0] + base[target + 1 :])
+
+
+def normalize(text: str) -> str:
+    """NFC, invisible characters removed, odd spaces unified, canonical tone placement."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).translate(_SPACES)
+    return _WORD.sub(lambda m: _place_tone(m.group(0)), text)
+
+
+def fold(text: str) -> str:
+    """Accent-folded lowercase form: ``Đà Nẵng`` → ``da nang``."""
+    decomposed = unicodedata.normalize("NFD", normalize(text).lower())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.replace("đ", "d")
+
+
+def has_diacritics(text: str) -> bool:
+    """True when the text uses any Vietnamese diacritic (so it was not typed accentless)."""
+    return fold(text) != text.lower()

@@ -1,0 +1,126 @@
+"""Document metadata: title, published date, outlet, author.
+
+Sources, weakest first: what the cleaner met in the text (bylines, ``(CODE)-`` leads, ``Nguồn …``),
+what an HTML extractor found, then the corpus manifest (``corpus/manifest.toml``), which wins.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import asdict, dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from indexing.cleaning import Cleaned
+
+MANIFEST_NAME = "manifest.toml"
+
+_DMY = re.compile(
+    r"\b(?P<d>\d{1,2})[/-](?P<m>\d{1,2})[/-](?P<y>\d{4})(?:\s+(?P<hm>\d{1,2}:\d{2}))?"
+)
+_ISO = re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ](?P<hm>\d{2}:\d{2}))?")
+_NGAY = re.compile(r"\bNgày (?P<d>\d{1,2})[-/](?P<m>\d{1,2})(?:[-/](?P<y>\d{4}))?\b")
+_YEAR = re.compile(r"\b(?:năm )?(?P<y>20\d{2})\b")
+
+
+@dataclass
+class DocMeta:
+    """What we know about a document beyond its text."""
+
+    title: str
+    published: str | None = None  # ISO date, or date and time
+    outlet: str | None = None
+    author: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@cache
+def _outlet_codes() -> dict[str, str]:
+    text = resources.files("indexing").joinpath("data/outlets.tsv").read_text("utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    return {code.strip(): name.strip() for code, name in rows}
+
+
+def read_manifest(corpus_dir: Path) -> dict[str, dict[str, Any]]:
+    """The corpus manifest, or nothing; a malformed manifest is an error worth stopping for."""
+    path = corpus_dir / MANIFEST_NAME
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+
+
+def _valid(y: int, m: int, d: int) -> bool:
+    try:
+        date(y, m, d)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_date(text: str, year_hint: int | None = None) -> str | None:
+    """First date in ``text``: ``20/02/2023 07:55``, ``2026-01-13``, ``Ngày 28-10`` + year."""
+    for pattern in (_ISO, _DMY):
+        if (m := pattern.search(text)) and _valid(int(m["y"]), int(m["m"]), int(m["d"])):
+            iso = f"{int(m['y']):04d}-{int(m['m']):02d}-{int(m['d']):02d}"
+            return f"{iso}T{int(m['hm'][:-3]):02d}{m['hm'][-3:]}" if m["hm"] else iso
+    if m := _NGAY.search(text):
+        year = int(m["y"]) if m["y"] else year_hint
+        if year and _valid(year, int(m["m"]), int(m["d"])):
+            return f"{year:04d}-{int(m['m']):02d}-{int(m['d']):02d}"
+    return None
+
+
+def _split_byline(byline: str) -> tuple[str, str | None]:
+    """``Tường Minh LDO`` → (``Tường Minh``, ``Lao Động``) when the last word is an outlet code."""
+    words = byline.split()
+    codes = _outlet_codes()
+    if len(words) > 1 and words[-1] in codes:
+        return " ".join(words[:-1]), codes[words[-1]]
+    return byline, None
+
+
+def extract(
+    doc_id: str,
+    cleaned: Cleaned,
+    html_meta: dict[str, Any] | None = None,
+    manifest_entry: dict[str, Any] | None = None,
+) -> DocMeta:
+    """Combine the hints; the manifest entry overrides field by field."""
+    hints, html_meta, entry = cleaned.hints, html_meta or {}, manifest_entry or {}
+    codes = _outlet_codes()
+    author, outlet = (None, None)
+    if "byline" in hints:
+        author, outlet = _split_byline(hints["byline"])
+    author = hints.get("author", author) or html_meta.get("author")
+    site = hints.get("site") or hints.get("source") or html_meta.get("sitename")
+    outlet = outlet or site or codes.get(hints.get("outlet_code", ""))
+    agency = codes.get(hints.get("agency", ""), hints.get("agency"))
+    if agency and outlet and agency not in outlet:
+        outlet = f"{outlet}/{agency}"
+    outlet = outlet or agency
+
+    year_hint = entry.get("year")
+    if year_hint is None and "date" in hints and (m := _YEAR.search(hints["date"])):
+        year_hint = int(m["y"])
+    published = parse_date(hints["date"]) if "date" in hints else None
+    published = published or (parse_date(str(html_meta["date"])) if html_meta.get("date") else None)
+    if not published:
+        published = parse_date(cleaned.body[:400], year_hint)
+
+    title = hints.get("title") or html_meta.get("title") or doc_id
+    meta = DocMeta(title=title, published=published, outlet=outlet, author=author)
+    for key in ("title", "outlet", "author"):
+        if entry.get(key):
+            setattr(meta, key, str(entry[key]))
+    if entry.get("published"):
+        meta.published = str(entry["published"])
+    return meta

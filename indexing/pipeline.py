@@ -1,0 +1,295 @@
+"""Make the index match a corpus folder: load → clean → metadata → chunk → embed → write.
+
+Incremental and idempotent: a document is re-processed only when its content hash (file bytes,
+manifest entry, pipeline version) changed. Per document, new chunks are written first, then the
+document record switches to the new version, then old chunks are deleted, so readers see either
+the old or the new version, never a mix, even if the process dies half-way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.config import Settings
+from assistant.lexical import document_vector
+from assistant.store import ChunkPoint, Store
+from assistant.store.base import day_number
+from indexing.loaders import LoadError, load_bytes
+
+log = logging.getLogger(__name__)
+
+# Bump when cleaning/chunking changes so every document is re-processed once.
+PIPELINE_VERSION = "1"
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file."""
+
+    doc_id: str
+    status: str  # added | updated | unchanged | removed | failed
+    chunks: int = 0
+    reason: str | None = None
+
+
+@dataclass
+class SyncReport:
+    """Summary of an indexing run."""
+
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+    embedded_chunks: int = 0
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **{s: self.count(s) for s in ("added", "updated", "unchanged", "removed", "failed")},
+            "embedded_chunks": self.embedded_chunks,
+            "seconds": round(self.seconds, 3),
+            "failures": [{"doc_id": o.doc_id, "reason": o.reason} for o in self.failed],
+        }
+
+
+@dataclass
+class Prepared:
+    """A document cleaned and chunked, ready to embed."""
+
+    doc_id: str
+    content_hash: str
+    record: dict[str, Any]
+    chunk_texts: list[tuple[str, int, str]]  # (chunk_id, position, text)
+    embed_texts: list[str]
+
+
+def corpus_files(corpus_dir: Path) -> tuple[dict[str, Path], list[Path]]:
+    """Document id → file (hidden files and the manifest skipped), and files whose id is taken."""
+    from indexing.metadata import MANIFEST_NAME
+
+    files: dict[str, Path] = {}
+    clashes: list[Path] = []
+    for path in sorted(corpus_dir.rglob("*")):
+        rel = path.relative_to(corpus_dir)
+        if (
+            not path.is_file()
+            or any(p.startswith(".") for p in rel.parts)
+            or path.name == MANIFEST_NAME
+        ):
+            continue
+        # Unsupported types are kept here so that the run reports them instead of ignoring them.
+        if doc_id_for(rel) in files:
+            clashes.append(path)
+        else:
+            files[doc_id_for(rel)] = path
+    return files, clashes
+
+
+def doc_id_for(rel: Path) -> str:
+    """A document's id is its file name without extension (sub-folders joined with ``/``)."""
+    return rel.with_suffix("").as_posix()
+
+
+def content_hash(data: bytes, manifest_entry: dict[str, Any] | None) -> str:
+    h = hashlib.sha256(data)
+    h.update(json.dumps(manifest_entry or {}, sort_keys=True, ensure_ascii=False).encode())
+    h.update(PIPELINE_VERSION.encode())
+    return h.hexdigest()[:32]
+
+
+class Indexer:
+    """Writes documents into a store with an embedder; the store decides where they live."""
+
+    def __init__(self, settings: Settings, store: Store, embedder: Callable[[], Any]) -> None:
+        self.settings = settings
+        self.store = store
+        self._embedder = embedder  # a getter: a run with nothing to embed never loads the model
+
+    # -- preparing ------------------------------------------------------------------------
+    def prepare(
+        self, doc_id: str, name: str, data: bytes, manifest_entry: dict[str, Any] | None
+    ) -> Prepared:
+        """Load, clean, extract metadata and chunk one document (no embedding yet)."""
+        from indexing.chunking import split
+        from indexing.cleaning import clean
+        from indexing.metadata import extract
+
+        loaded = load_bytes(name, data, int(self.settings.max_file_mb * 1e6))
+        cleaned = clean(loaded.text)
+        if not cleaned.body.strip():
+            raise LoadError("no body text left after removing boilerplate")
+        meta = extract(doc_id, cleaned, loaded.meta, manifest_entry)
+        chunks = split(
+            doc_id,
+            cleaned.body,
+            self._count_tokens,
+            self.settings.chunk_max_tokens,
+            self.settings.chunk_overlap_tokens,
+        )
+        digest = content_hash(data, manifest_entry)
+        record = {
+            "doc_id": doc_id,
+            "doc_hash": digest,
+            "source": name,
+            "chunks": len(chunks),
+            "indexed_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            **meta.as_dict(),
+        }
+        return Prepared(
+            doc_id,
+            digest,
+            record,
+            [(c.chunk_id, c.position, c.text) for c in chunks],
+            [f"{meta.title}\n{c.text}" for c in chunks],
+        )
+
+    def _count_tokens(self, text: str) -> int:
+        counter = getattr(self._embedder(), "token_count", None)
+        # Without the model's tokenizer, ~2.2 tokens per Vietnamese syllable is a safe estimate.
+        return counter(text) if counter else int(len(text.split()) * 2.2) + 2
+
+    # -- writing --------------------------------------------------------------------------
+    def write(
+        self, prepared: list[Prepared], store: Store | None = None, progress: bool = False
+    ) -> int:
+        """Embed and store prepared documents; returns the number of chunks embedded."""
+        target = store or self.store
+        texts = [t for p in prepared for t in p.embed_texts]
+        vectors = self._embed(texts, progress)
+        it = iter(vectors)
+        for p in prepared:
+            points = []
+            for (cid, pos, text), embed_text in zip(p.chunk_texts, p.embed_texts, strict=True):
+                meta = p.record
+                points.append(
+                    ChunkPoint(
+                        chunk_id=cid,
+                        dense=next(it),
+                        sparse=document_vector(embed_text),
+                        payload={
+                            "chunk_id": cid,
+                            "doc_id": p.doc_id,
+                            "doc_hash": p.content_hash,
+                            "position": pos,
+                            "text": text,
+                            "title": meta["title"],
+                            "outlet": meta["outlet"],
+                            "published": meta["published"],
+                            "published_day": day_number(meta["published"]),
+                            "author": meta["author"],
+                        },
+                    )
+                )
+            target.upsert_chunks(points)
+            target.put_document(p.record)  # the new version is live from here
+            target.delete_chunks(p.doc_id, except_hash=p.content_hash)
+        target.flush()
+        return len(texts)
+
+    def _embed(self, texts: list[str], progress: bool) -> list[list[float]]:
+        if not texts:
+            return []
+        from tqdm import tqdm
+
+        size = max(1, self.settings.embed_batch_size)
+        out: list[list[float]] = []
+        with tqdm(total=len(texts), desc="Embedding", unit="chunk", disable=not progress) as bar:
+            for start in range(0, len(texts), size):
+                batch = texts[start : start + size]
+                out.extend(self._embedder().get_text_embedding_batch(batch))
+                bar.update(len(batch))
+        return out
+
+    def remove(self, doc_id: str, store: Store | None = None) -> None:
+        """Delete a document: its record first (readers stop seeing it), then its chunks."""
+        target = store or self.store
+        target.delete_document(doc_id)
+        target.delete_chunks(doc_id)
+        target.flush()
+
+    # -- syncing --------------------------------------------------------------------------
+    def sync(self, corpus_dir: Path, rebuild: bool = False, progress: bool = False) -> SyncReport:
+        """Make the index match ``corpus_dir``; ``rebuild`` builds anew and switches at the end."""
+        from indexing.metadata import read_manifest
+
+        started = time.perf_counter()
+        report = SyncReport()
+        if not corpus_dir.is_dir():
+            raise FileNotFoundError(f"corpus folder not found: {corpus_dir}")
+        manifest = read_manifest(corpus_dir)
+        files, clashes = corpus_files(corpus_dir)
+        for path in clashes:
+            other = files[doc_id_for(path.relative_to(corpus_dir))].name
+            reason = f"{path.name}: same document id as {other}; rename one of them"
+            report.outcomes.append(FileOutcome(path.name, "failed", reason=reason))
+        target = self.store.begin_rebuild() if rebuild else self.store
+        try:
+            known = {} if rebuild else target.documents()
+            self._repair(target, known)
+            todo: list[Prepared] = []
+            for doc_id, path in files.items():
+                entry = manifest.get(doc_id)
+                try:
+                    data = self._read(path)
+                    digest = content_hash(data, entry)
+                    if doc_id in known and known[doc_id].get("doc_hash") == digest:
+                        report.outcomes.append(
+                            FileOutcome(doc_id, "unchanged", known[doc_id].get("chunks", 0))
+                        )
+                        continue
+                    prepared = self.prepare(doc_id, path.name, data, entry)
+                except LoadError as exc:
+                    log.warning("skipped %s: %s", path, exc)
+                    report.outcomes.append(FileOutcome(doc_id, "failed", reason=str(exc)))
+                    continue
+                todo.append(prepared)
+                status = "updated" if doc_id in known else "added"
+                report.outcomes.append(FileOutcome(doc_id, status, len(prepared.chunk_texts)))
+            report.embedded_chunks = self.write(todo, target, progress)
+            for doc_id in sorted(set(known) - set(files)):
+                self.remove(doc_id, target)
+                report.outcomes.append(FileOutcome(doc_id, "removed"))
+            self._stamp(target)
+        except BaseException:
+            if rebuild:
+                self.store.abort_rebuild(target)
+            raise
+        if rebuild:
+            self.store.commit_rebuild(target)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _read(self, path: Path) -> bytes:
+        try:
+            if path.stat().st_size > self.settings.max_file_mb * 1e6:
+                raise LoadError(
+                    f"file is {path.stat().st_size / 1e6:.1f} MB, over the "
+                    f"{self.settings.max_file_mb:.0f} MB limit"
+                )
+            return path.read_bytes()
+        except OSError as exc:
+            raise LoadError(f"cannot read file: {exc.strerror or exc}") from exc
+
+    def _repair(self, store: Store, known: dict[str, dict[str, Any]]) -> None:
+        """Delete chunks an interrupted run left behind (versions no record points to)."""
+        for doc_id, hashes in store.chunk_versions().items():
+            live = known.get(doc_id, {}).get("doc_hash")
+            if hashes - {live}:
+                store.delete_chunks(doc_id, except_hash=live)
+
+    def _stamp(self, store: Store) -> None:
+        from assistant.embedding import embedder_signature
+
+        store.set_meta({"schema": SCHEMA_VERSION, "embedder": embedder_signature(self.settings)})
