@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     chunk_overlap_tokens: int = 32
 
     # Retrieval.
-    fusion: Literal["rrf", "dbsf", "dense", "sparse"] = "rrf"
+    fusion: Literal["rrf", "dbsf", "dense", "sparse"] = "dbsf"
     rrf_k: int = 60
     dense_weight: float = 1.0
     sparse_weight: float = 1.0

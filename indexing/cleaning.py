@@ -47,9 +47,7 @@ _FOLLOW_PROMPT = re.compile(
     r"^Theo dõi (?P<site>.{2,60}?) trên (?:Google News|Zalo|Facebook)", re.I
 )
 _CREDIT = re.compile(r"\s*\(?\s*Ảnh(?: minh họa)?\s*:\s*[^.]{1,60}\)?\s*$")
-_BYLINE = re.compile(
-    r"^(?P<author>[^|]{2,60}?)\s*\|\s*(?P<date>\d{1,2}/\d{1,2}/\d{4}(?:\s+\d{1,2}:\d{2})?)$"
-)
+_BYLINE_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}(?:\s+\d{1,2}:\d{2})?")
 _CREDIT_LINE = re.compile(r"^Theo\s+(?P<author>[^()]{2,60}?)\s*\((?P<agency>[^()]{2,30})\)\.?$")
 _SOURCE = re.compile(r"^(?:Nguồn|Theo)\s*:?\s+(?P<outlet>[^.]{3,80})$")
 _DATE_PREFIX = re.compile(r"^\s*date\s+(?P<date>\d{4}-\d{2}-\d{2})\b\s*")
@@ -75,7 +73,12 @@ class Cleaned:
 
     @property
     def body(self) -> str:
-        return "\n".join(line.text for line in self.lines if line.label == "body")
+        """The text to index: the headline (it states facts too) and the body lines."""
+        return "\n".join(line.text for line in self.lines if line.label in ("title", "body"))
+
+    @property
+    def has_body(self) -> bool:
+        return any(line.label == "body" for line in self.lines)
 
     def first(self, label: Label) -> str | None:
         return next((line.text for line in self.lines if line.label == label), None)
@@ -97,6 +100,17 @@ def _justext_good(lines: list[str]) -> list[bool]:
     verdicts = [p.class_type == "good" for p in paragraphs]
     # jusText merges nothing here, but guard against a count mismatch all the same.
     return verdicts if len(verdicts) == len(lines) else [True] * len(lines)
+
+
+def _byline(text: str) -> tuple[str, str] | None:
+    """``Author OUTLET | 20/02/2023 07:55`` in either order → (author part, date part)."""
+    parts = [p.strip() for p in text.split("|")]
+    if len(parts) != 2 or len(text.split()) > 16:
+        return None
+    dated = [i for i, p in enumerate(parts) if _BYLINE_DATE.search(p)]
+    if len(dated) != 1 or not parts[1 - dated[0]]:
+        return None
+    return parts[1 - dated[0]], _BYLINE_DATE.search(parts[dated[0]]).group(0)  # type: ignore[union-attr]
 
 
 def _is_masthead(text: str) -> bool:
@@ -133,6 +147,7 @@ def clean(raw: str) -> Cleaned:
     seen: set[str] = set()
     body_started = cut = False
     for i, text in enumerate(texts):
+        original = text
         folded = fold(text).strip()
         label: Label = "boilerplate"
         if cut:
@@ -142,10 +157,10 @@ def clean(raw: str) -> Cleaned:
         elif text in seen or any(p.search(folded) for p in _DROP) or _is_masthead(text):
             if m := _FOLLOW_PROMPT.match(text):
                 hints.setdefault("site", m.group("site"))
-        elif m := _BYLINE.match(text):
+        elif byline := _byline(text):
             label = "byline"
-            hints.setdefault("byline", m.group("author"))
-            hints.setdefault("date", m.group("date"))
+            hints.setdefault("byline", byline[0])
+            hints.setdefault("date", byline[1])
         elif body_started and (m := _CREDIT_LINE.match(text)):
             label = "byline"
             hints.setdefault("author", m.group("author"))
@@ -163,13 +178,13 @@ def clean(raw: str) -> Cleaned:
             hints["title"] = text
         elif not _VI_LETTERS.search(text) and not good[i]:
             pass  # foreign-language widget text (footers of templates)
-        elif good[i] or len(text.split()) >= 12:
+        elif good[i] or len(text.split()) >= 12 or _CREDIT.search(text):
             stripped = _CREDIT.sub("", text).strip()
             if stripped and len(stripped.split()) >= 3:
                 # A photo caption is body text, but it may stand above the title.
                 body_started = body_started or stripped == text
                 label, text = "body", stripped
-        seen.add(text)
+        seen.update((original, text))
         if m2 := re.match(r"^\((?P<code>[A-Z]{2,6})\)\s*-", text):
             hints.setdefault("outlet_code", m2.group("code"))
         out.append(CleanLine(text, label))

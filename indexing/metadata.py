@@ -113,8 +113,10 @@ def extract(
         year_hint = int(m["y"])
     published = parse_date(hints["date"]) if "date" in hints else None
     published = published or (parse_date(str(html_meta["date"])) if html_meta.get("date") else None)
-    if not published:
-        published = parse_date(cleaned.body[:400], year_hint)
+    if not published:  # a dateline opening a paragraph: "Ngày 28-10, …"
+        lines = cleaned.body.splitlines()[:12]
+        datelines = [line for line in lines if _NGAY.match(line)]
+        published = parse_date(datelines[0], year_hint) if datelines else None
 
     title = hints.get("title") or html_meta.get("title") or doc_id
     meta = DocMeta(title=title, published=published, outlet=outlet, author=author)

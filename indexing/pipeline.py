@@ -128,7 +128,7 @@ class Indexer:
 
         loaded = load_bytes(name, data, int(self.settings.max_file_mb * 1e6))
         cleaned = clean(loaded.text)
-        if not cleaned.body.strip():
+        if not cleaned.has_body:
             raise LoadError("no body text left after removing boilerplate")
         meta = extract(doc_id, cleaned, loaded.meta, manifest_entry)
         chunks = split(
@@ -152,7 +152,8 @@ class Indexer:
             digest,
             record,
             [(c.chunk_id, c.position, c.text) for c in chunks],
-            [f"{meta.title}\n{c.text}" for c in chunks],
+            # The title travels with every chunk into the embedding (once, for the first one).
+            [c.text if c.text.startswith(meta.title) else f"{meta.title}\n{c.text}" for c in chunks],
         )
 
     def _count_tokens(self, text: str) -> int:
