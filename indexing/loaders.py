@@ -79,6 +79,8 @@ def _pdf(data: bytes) -> Loaded:
                 raise LoadError("encrypted PDF (password needed)") from exc
         else:
             pages = [p.extract_text() or "" for p in reader.pages]
+    except LoadError:
+        raise
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise LoadError(f"unreadable PDF: {exc}") from exc
     text = "\n".join(pages)

@@ -21,7 +21,7 @@ from assistant.config import Settings
 from assistant.lexical import document_vector
 from assistant.store import ChunkPoint, Store
 from assistant.store.base import day_number
-from indexing.loaders import LoadError, load_bytes
+from indexing.loaders import SUPPORTED, LoadError, load_bytes
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,12 @@ def corpus_files(corpus_dir: Path) -> tuple[dict[str, Path], list[Path]]:
 
     files: dict[str, Path] = {}
     clashes: list[Path] = []
-    for path in sorted(corpus_dir.rglob("*")):
+    # When two files share an id (a.txt, a.md), the first supported type in SUPPORTED's order wins.
+    rank = {ext: i for i, ext in enumerate(SUPPORTED)}
+    paths = sorted(
+        corpus_dir.rglob("*"), key=lambda p: (p.with_suffix(""), rank.get(p.suffix, 99), p)
+    )
+    for path in paths:
         rel = path.relative_to(corpus_dir)
         if (
             not path.is_file()
@@ -153,7 +158,10 @@ class Indexer:
             record,
             [(c.chunk_id, c.position, c.text) for c in chunks],
             # The title travels with every chunk into the embedding (once, for the first one).
-            [c.text if c.text.startswith(meta.title) else f"{meta.title}\n{c.text}" for c in chunks],
+            [
+                c.text if c.text.startswith(meta.title) else f"{meta.title}\n{c.text}"
+                for c in chunks
+            ],
         )
 
     def _count_tokens(self, text: str) -> int:

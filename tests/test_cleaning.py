@@ -71,7 +71,10 @@ def test_unseen_layout() -> None:
     body = cleaned.body.splitlines()
     assert body[0] == "Bình Dương thu hút thêm 500 triệu USD vốn FDI vào các khu công nghiệp"
     assert any(line.startswith("Trong hai tháng đầu năm") for line in body)
-    assert "Toàn cảnh khu công nghiệp VSIP." in body and body.count("Toàn cảnh khu công nghiệp VSIP.") == 1
+    assert (
+        "Toàn cảnh khu công nghiệp VSIP." in body
+        and body.count("Toàn cảnh khu công nghiệp VSIP.") == 1
+    )
     assert not any("Đồng Nai khởi công" in line or "Giá vàng" in line for line in body)
     assert not any(line in ("TRANG CHỦ", "Đăng nhập", "Gửi bình luận") for line in body)
     assert (cleaned.hints["byline"], cleaned.hints["date"]) == ("Nguyễn An VNE", "03/03/2025 09:15")

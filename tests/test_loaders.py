@@ -54,7 +54,10 @@ def test_size_limit() -> None:
 
 
 def test_pdf_and_docx_text() -> None:
-    assert "Long An supporting industry" in load_bytes("a.pdf", pdf_with_text("Long An supporting industry"), MB).text
+    assert (
+        "Long An supporting industry"
+        in load_bytes("a.pdf", pdf_with_text("Long An supporting industry"), MB).text
+    )
     loaded = load_bytes("a.docx", docx_with([VI, "Đoạn thứ hai."], title="Tiêu đề"), MB)
     assert VI in loaded.text and loaded.meta["title"] == "Tiêu đề"
 

@@ -29,7 +29,9 @@ def test_seed_metadata() -> None:
     for path in sorted(CORPUS.glob("*.txt")):
         meta = extract(path.stem, clean(path.read_text("utf-8")), None, manifest.get(path.stem))
         got[path.stem[:3]] = meta
-    assert got["000"].title == "Đà Nẵng: Khu công nghệ cao liên kết với các khu kinh tế trong khu vực"
+    assert (
+        got["000"].title == "Đà Nẵng: Khu công nghệ cao liên kết với các khu kinh tế trong khu vực"
+    )
     assert (got["000"].published, got["000"].outlet, got["000"].author) == (
         "2023-02-20T07:55",
         "Lao Động",
@@ -43,7 +45,9 @@ def test_seed_metadata() -> None:
     assert got["002"].outlet == "Tạp chí điện tử Môi trường và Đô thị Việt Nam"
     assert got["002"].title.startswith("Triển khai thành lập Khu công nghiệp hỗ trợ")
     assert (got["003"].published, got["003"].author) == ("2026-01-13", "Xuân Quỳnh")
-    assert got["004"].title == "Long An: Đặt mục tiêu công nghiệp hỗ trợ đáp ứng 70% nhu cầu nội địa"
+    assert (
+        got["004"].title == "Long An: Đặt mục tiêu công nghiệp hỗ trợ đáp ứng 70% nhu cầu nội địa"
+    )
 
 
 def test_manifest_overrides(tmp_path: Path) -> None:

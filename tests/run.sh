@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs everything the tests need into .venv and runs lint + the whole test suite.
+# This is the README's test command; .ci/run calls exactly this on a clean clone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 -m venv .venv
+# shellcheck disable=SC1091
+. .venv/bin/activate
+python -m pip install -q --upgrade pip
+python -m pip install -q -e '.[test]'
+
+ruff check .
+ruff format --check .
+# pytest exits 5 when it collects no test: with `set -e` that fails the run, as it should.
+python -m pytest -q "$@"
