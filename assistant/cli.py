@@ -100,6 +100,78 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_answer(answer: Any) -> None:
+    print(answer.answer)
+    if answer.standalone_question != answer.question:
+        print(f"  (hiểu là: {answer.standalone_question})")
+    for c in answer.citations:
+        when = (c.published or "")[:10] or "n.d."
+        print(f"  [{c.n}] {c.title} — {c.outlet or 'n/a'}, {when}\n      “{c.quote}”")
+    if answer.suggestions:
+        print("  Tài liệu gần nhất:" if answer.language == "vi" else "  Closest documents:")
+        for s in answer.suggestions:
+            print(f"   - {s['title']} ({s['doc_id']})")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    assistant = _open(args)
+    try:
+        history = json.loads(args.history) if args.history else None
+        answer = assistant.ask(args.question, history=history, k=args.k)
+    finally:
+        assistant.close()
+    if args.json:
+        d = answer.as_dict()
+        _print_json(
+            {
+                k: d[k]
+                for k in (
+                    "question",
+                    "standalone_question",
+                    "answer",
+                    "found",
+                    "mode",
+                    "citations",
+                    "suggestions",
+                )
+            }
+        )
+    else:
+        _print_answer(answer)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Interactive session; follow-ups keep context, /reset clears it, /quit or Ctrl-D leaves."""
+    assistant = _open(args)
+    history: list[dict[str, str]] = []
+    print("Hỏi Đáp — đặt câu hỏi (/reset: xóa ngữ cảnh, /quit: thoát)")
+    try:
+        while True:
+            try:
+                question = input("? ").strip()
+            except EOFError:
+                print()
+                return 0
+            if not question:
+                continue
+            if question in ("/quit", "/exit"):
+                return 0
+            if question == "/reset":
+                history.clear()
+                print("(đã xóa ngữ cảnh)")
+                continue
+            answer = assistant.ask(question, history=history)
+            _print_answer(answer)
+            history += [
+                {"role": "user", "content": answer.standalone_question},
+                {"role": "assistant", "content": answer.answer},
+            ]
+            history = history[-2 * args.turns :]
+    finally:
+        assistant.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hoidap", description="Hỏi Đáp: Vietnamese document Q&A")
     common = argparse.ArgumentParser(add_help=False)
@@ -128,6 +200,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", help="published on or after YYYY-MM-DD")
     p.add_argument("--until", help="published on or before YYYY-MM-DD")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", parents=[common], help="answer a question with citations")
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=None, help="passages to read (default $HOIDAP_TOP_K)")
+    p.add_argument("--history", help='earlier turns as JSON: [{"role": "user", "content": …}, …]')
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", parents=[common], help="interactive questions with follow-ups")
+    p.add_argument("--turns", type=int, default=3, help="earlier turns kept as context")
+    p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser("docs", parents=[common], help="list indexed documents")
     p.add_argument("--json", action="store_true")

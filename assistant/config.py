@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     top_k: int = 5
 
     # Answering.
-    answer_min_confidence: float = 0.5
+    answer_min_confidence: float = 0.35
     llm_base_url: str | None = None
     llm_model: str = "local-model"
     llm_api_key: SecretStr | None = None

@@ -60,6 +60,18 @@ def concepts() -> tuple[tuple[Concept, re.Pattern[str]], ...]:
     return tuple(out)
 
 
+def sentences(text: str) -> list[str]:
+    """Lines, then underthesea's sentence splitter inside each line; every sentence but the last
+    ends with a newline, which the chunk splitter keeps as a boundary."""
+    out: list[str] = []
+    for line in text.splitlines():
+        if line.strip():
+            out.extend(s.strip() + "\n" for s in underthesea().sent_tokenize(line) if s.strip())
+    if out:
+        out[-1] = out[-1].rstrip("\n")
+    return out
+
+
 def segment(text: str) -> list[str]:
     """Word-segmented, lowercased tokens; compounds joined by ``_`` (``khu_công_nghệ``)."""
     if not text.strip():

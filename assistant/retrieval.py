@@ -32,8 +32,8 @@ class SearchResult:
         return asdict(self)
 
 
-class QueryEmbeddingCache:
-    """LRU of query embeddings keyed by normalised query (bots see the same questions again)."""
+class EmbeddingCache:
+    """Thread-safe LRU of embeddings (queries by normalised text; sentences for answering)."""
 
     def __init__(self, size: int = 1024) -> None:
         self._size = size
@@ -62,7 +62,7 @@ class Retriever:
         self.settings = settings
         self.store = store
         self._embedder = embedder  # a getter, so that loading the model waits for the first query
-        self.cache = QueryEmbeddingCache()
+        self.cache = EmbeddingCache()
         self._live: dict[str, str] | None = None
         self._lock = threading.Lock()
 

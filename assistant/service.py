@@ -10,9 +10,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from assistant.answer import extractive, followup
+from assistant.answer.llm import LLMAnswerer
+from assistant.answer.model import Answer
 from assistant.config import Settings
 from assistant.embedding import embedder_signature, make_embedder
-from assistant.retrieval import Retriever, SearchResult
+from assistant.retrieval import EmbeddingCache, Retriever, SearchResult
 from assistant.store import SearchFilters, Store, StoreError, open_store
 from assistant.store.base import FusionMode
 
@@ -28,6 +31,8 @@ class Assistant:
         self._write_lock = threading.Lock()
         self.retriever = Retriever(settings, store, self.embedder)
         self._embedder_checked = False
+        self._sentence_cache = EmbeddingCache(4096)
+        self.llm = LLMAnswerer.from_settings(settings)
 
     @classmethod
     def open(cls, settings: Settings) -> Assistant:
@@ -64,6 +69,39 @@ class Assistant:
     ) -> list[SearchResult]:
         self.check_embedder()
         return self.retriever.search(query, k=k, filters=filters, mode=mode)
+
+    def condense(self, question: str, history: list[dict[str, str]] | None) -> str:
+        """Standalone form of a follow-up question (LLM when configured, else rules)."""
+        if history and self.llm is not None:
+            return self.llm.condense(question, history) or followup.condense(question, history)
+        return followup.condense(question, history)
+
+    def ask(
+        self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None
+    ) -> Answer:
+        """A cited answer to a question (with earlier turns as context), or a refusal."""
+        standalone = self.condense(question, history)
+        hits = self.search(standalone, k=k or self.settings.top_k)
+        fallback = extractive.answer(
+            question,
+            standalone,
+            hits,
+            self.retriever.embed_query(standalone),
+            self._embed_passages,
+            self.settings.answer_min_confidence,
+        )
+        if self.llm is None or not hits:
+            return fallback
+        return self.llm.answer(question, standalone, hits, history or [], fallback)
+
+    def _embed_passages(self, texts: list[str]) -> list[list[float]]:
+        missing = [t for t in dict.fromkeys(texts) if self._sentence_cache.get(t) is None]
+        if missing:
+            for text, vec in zip(
+                missing, self.embedder().get_text_embedding_batch(missing), strict=True
+            ):
+                self._sentence_cache.put(text, vec)
+        return [self._sentence_cache.get(t) for t in texts]  # type: ignore[misc]
 
     def documents(self) -> list[dict[str, Any]]:
         """Indexed documents, sorted by id."""

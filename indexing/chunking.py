@@ -10,18 +10,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.lexical import underthesea
-
-
-def sentences(text: str) -> list[str]:
-    """Lines, then underthesea's sentence splitter inside each line."""
-    out: list[str] = []
-    for line in text.splitlines():
-        if line.strip():
-            out.extend(s.strip() + "\n" for s in underthesea().sent_tokenize(line) if s.strip())
-    if out:
-        out[-1] = out[-1].rstrip("\n")
-    return out
+from assistant.lexical import sentences
 
 
 @dataclass(frozen=True)

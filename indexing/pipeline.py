@@ -26,7 +26,7 @@ from indexing.loaders import SUPPORTED, LoadError, load_bytes
 log = logging.getLogger(__name__)
 
 # Bump when cleaning/chunking changes so every document is re-processed once.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 SCHEMA_VERSION = 1
 
 
