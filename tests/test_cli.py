@@ -53,6 +53,45 @@ def test_index_search_docs(tmp_path: Path) -> None:
     docs = _run(tmp_path, "docs", "--json")
     assert [d["doc_id"] for d in json.loads(docs.stdout)][:1] == ["000_a805e1590e173f4f"]
 
+    asked = json.loads(
+        _run(
+            tmp_path,
+            "ask",
+            "Long An đặt mục tiêu công nghiệp hỗ trợ đáp ứng bao nhiêu phần trăm nhu cầu nội địa?",
+            "--json",
+        ).stdout
+    )
+    assert set(asked) == {
+        "question",
+        "standalone_question",
+        "answer",
+        "found",
+        "mode",
+        "citations",
+        "suggestions",
+    }
+    assert asked["found"] and "70%" in asked["answer"] and asked["citations"][0]["n"] == 1
+    history = json.dumps([{"role": "user", "content": "Phó Giám đốc Sở KH-CN TP Đà Nẵng là ai?"}])
+    follow = json.loads(
+        _run(tmp_path, "ask", "Còn giám đốc NSSC là ai?", "--history", history, "--json").stdout
+    )
+    assert (
+        follow["standalone_question"] != follow["question"] and "Lê Toàn Thắng" in follow["answer"]
+    )
+
+    env = {**os.environ, "HOIDAP_DATA_DIR": str(tmp_path / "data")}
+    chat = subprocess.run(
+        [HOIDAP or "hoidap", "chat"],
+        input="Ai là giám đốc NSSC?\n/reset\n/quit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert (
+        chat.returncode == 0 and "Lê Toàn Thắng" in chat.stdout and "đã xóa ngữ cảnh" in chat.stdout
+    )
+
     other = tmp_path / "other"
     other.mkdir()
     (other / "x.txt").write_text(
