@@ -94,12 +94,20 @@ class Store(ABC):
     def delete_document(self, doc_id: str) -> None: ...
 
     @abstractmethod
+    def scroll_payloads(self, kind: str, fields: list[str] | None = None) -> list[dict[str, Any]]:
+        """Payloads of every point of a kind (``chunk``/``doc``), all fields or only ``fields``."""
+
     def documents(self) -> dict[str, dict[str, Any]]:
         """All document records by doc id."""
+        records = self.scroll_payloads("doc")
+        return {r["doc_id"]: {k: v for k, v in r.items() if k != "kind"} for r in records}
 
-    @abstractmethod
     def chunk_versions(self) -> dict[str, set[str]]:
         """Doc id → the ``doc_hash`` values its stored chunks carry (finds leftovers of crashes)."""
+        versions: dict[str, set[str]] = {}
+        for p in self.scroll_payloads("chunk", ["doc_id", "doc_hash"]):
+            versions.setdefault(p["doc_id"], set()).add(p["doc_hash"])
+        return versions
 
     @abstractmethod
     def query(

@@ -158,26 +158,19 @@ class EdgeStore(Store):
         )
 
     # -- reading --------------------------------------------------------------------------
-    def _scroll(self, flt: qe.Filter, fields: list[str] | bool) -> list[dict[str, Any]]:
+    def scroll_payloads(self, kind: str, fields: list[str] | None = None) -> list[dict[str, Any]]:
+        flt = qe.Filter(must=[_match("kind", kind)])
         out: list[dict[str, Any]] = []
         offset = None
         while True:
             records, offset = self._shard.scroll(
-                qe.ScrollRequest(offset=offset, limit=_PAGE, filter=flt, with_payload=fields)
+                qe.ScrollRequest(
+                    offset=offset, limit=_PAGE, filter=flt, with_payload=fields or True
+                )
             )
             out.extend(r.payload or {} for r in records)
             if offset is None:
                 return out
-
-    def documents(self) -> dict[str, dict[str, Any]]:
-        records = self._scroll(qe.Filter(must=[_match("kind", "doc")]), True)
-        return {r["doc_id"]: {k: v for k, v in r.items() if k != "kind"} for r in records}
-
-    def chunk_versions(self) -> dict[str, set[str]]:
-        versions: dict[str, set[str]] = {}
-        for p in self._scroll(qe.Filter(must=[_match("kind", "chunk")]), ["doc_id", "doc_hash"]):
-            versions.setdefault(p["doc_id"], set()).add(p["doc_hash"])
-        return versions
 
     def get_meta(self) -> dict[str, Any]:
         records = self._shard.retrieve([_META_ID], True, False)

@@ -176,7 +176,8 @@ class QdrantServerStore(Store):
         self._upsert([models.PointStruct(id=_META_ID, vector={}, payload={"kind": "meta", **meta})])
 
     # -- reading --------------------------------------------------------------------------
-    def _scroll(self, flt: models.Filter, fields: list[str] | bool) -> list[dict[str, Any]]:
+    def scroll_payloads(self, kind: str, fields: list[str] | None = None) -> list[dict[str, Any]]:
+        flt = models.Filter(must=[_match("kind", kind)])
         out: list[dict[str, Any]] = []
         offset = None
         with self._lock:
@@ -186,23 +187,11 @@ class QdrantServerStore(Store):
                     scroll_filter=flt,
                     limit=_PAGE,
                     offset=offset,
-                    with_payload=fields,
+                    with_payload=fields or True,
                 )
                 out.extend(r.payload or {} for r in records)
                 if offset is None:
                     return out
-
-    def documents(self) -> dict[str, dict[str, Any]]:
-        records = self._scroll(models.Filter(must=[_match("kind", "doc")]), True)
-        return {r["doc_id"]: {k: v for k, v in r.items() if k != "kind"} for r in records}
-
-    def chunk_versions(self) -> dict[str, set[str]]:
-        versions: dict[str, set[str]] = {}
-        for p in self._scroll(
-            models.Filter(must=[_match("kind", "chunk")]), ["doc_id", "doc_hash"]
-        ):
-            versions.setdefault(p["doc_id"], set()).add(p["doc_hash"])
-        return versions
 
     def get_meta(self) -> dict[str, Any]:
         with self._lock:
