@@ -1,4 +1,4 @@
-"""The assistant every adapter talks to: search, documents, indexing (and, later, answers).
+"""The assistant every adapter talks to: search, answers, documents, indexing.
 
 It owns one store, one embedder and one retriever per process; adapters (CLI, HTTP, Telegram)
 hold no retrieval logic of their own.
