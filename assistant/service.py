@@ -95,13 +95,17 @@ class Assistant:
         return self.llm.answer(question, standalone, hits, history or [], fallback)
 
     def _embed_passages(self, texts: list[str]) -> list[list[float]]:
-        missing = [t for t in dict.fromkeys(texts) if self._sentence_cache.get(t) is None]
+        """Sentence embeddings for answering, through an LRU (answers re-read the same passages)."""
+        found = {
+            t: v for t in dict.fromkeys(texts) if (v := self._sentence_cache.get(t)) is not None
+        }
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            for text, vec in zip(
-                missing, self.embedder().get_text_embedding_batch(missing), strict=True
-            ):
+            vectors = self.embedder().get_text_embedding_batch(missing)
+            for text, vec in zip(missing, vectors, strict=True):
                 self._sentence_cache.put(text, vec)
-        return [self._sentence_cache.get(t) for t in texts]  # type: ignore[misc]
+                found[text] = vec
+        return [found[t] for t in texts]
 
     def documents(self) -> list[dict[str, Any]]:
         """Indexed documents, sorted by id."""
