@@ -223,3 +223,13 @@ def test_llm_streaming(seed_assistant: Assistant, fake_llm: FakeOpenAI) -> None:
         and final.citations[0].chunk_id == hits[0].chunk_id
     )
     assert fake_llm.requests[-1]["stream"] is True
+
+
+def test_answers_do_not_depend_on_cache_capacity(seed_assistant: Assistant) -> None:
+    from assistant.retrieval import EmbeddingCache
+
+    assistant = Assistant(
+        seed_assistant.settings, seed_assistant.store, embedder=seed_assistant.embedder()
+    )
+    assistant._sentence_cache = EmbeddingCache(0)
+    assert "70%" in assistant.ask(Q).answer
