@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer.followup import proper_names
-from assistant.answer.model import NOT_FOUND, Answer, Citation
+from assistant.answer.model import Answer, Citation, refusal
 from assistant.answer.question import Kind, kind, language, matches_kind
 from assistant.lexical import sentences, tokens
 from assistant.retrieval import SearchResult
@@ -126,20 +126,3 @@ def answer(
             existing.quote = f"{existing.quote} … {s.text}"
         parts.append(f"{s.text} [{existing.n}]")
     return Answer(question, standalone, " ".join(parts), True, "extractive", citations, [], lang)
-
-
-def refusal(
-    question: str, standalone: str, hits: Sequence[SearchResult], lang: str, mode: str
-) -> Answer:
-    """'Not in the documents', with the closest documents as suggestions."""
-    seen: dict[str, dict[str, object]] = {}
-    for h in hits:
-        if h.doc_id not in seen and len(seen) < 3:
-            seen[h.doc_id] = {
-                "doc_id": h.doc_id,
-                "title": h.title,
-                "outlet": h.outlet,
-                "published": h.published,
-            }
-    text = NOT_FOUND[lang]
-    return Answer(question, standalone, text, False, mode, [], list(seen.values()), lang)  # type: ignore[arg-type]

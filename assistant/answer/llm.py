@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from assistant.answer.model import NOT_FOUND, Answer, Citation
+from assistant.answer.model import NOT_FOUND, Answer, Citation, refusal
 from assistant.answer.question import language
 from assistant.config import Settings
 from assistant.lexical import sentences, tokens
@@ -158,25 +158,7 @@ class LLMAnswerer:
         lang = language(question)
         text = text.strip()
         if not text or NOT_FOUND["vi"] in text or NOT_FOUND["en"] in text:
-            return Answer(
-                question,
-                standalone,
-                NOT_FOUND[lang],
-                False,
-                "llm",
-                [],
-                fallback.suggestions
-                or [
-                    {
-                        "doc_id": h.doc_id,
-                        "title": h.title,
-                        "outlet": h.outlet,
-                        "published": h.published,
-                    }
-                    for h in hits[:3]
-                ],
-                lang,
-            )
+            return refusal(question, standalone, hits, lang, "llm")
         order: dict[int, int] = {}
 
         def renumber(m: re.Match[str]) -> str:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from assistant.retrieval import SearchResult
 
 NOT_FOUND = {
     "vi": "Không tìm thấy thông tin này trong tài liệu.",
@@ -40,3 +44,20 @@ class Answer:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def refusal(
+    question: str, standalone: str, hits: Sequence[SearchResult], lang: str, mode: str
+) -> Answer:
+    """'Not in the documents', with the closest documents as suggestions."""
+    seen: dict[str, dict[str, object]] = {}
+    for h in hits:
+        if h.doc_id not in seen and len(seen) < 3:
+            seen[h.doc_id] = {
+                "doc_id": h.doc_id,
+                "title": h.title,
+                "outlet": h.outlet,
+                "published": h.published,
+            }
+    text = NOT_FOUND[lang]
+    return Answer(question, standalone, text, False, mode, [], list(seen.values()), lang)  # type: ignore[arg-type]
