@@ -121,21 +121,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     finally:
         assistant.close()
     if args.json:
-        d = answer.as_dict()
-        _print_json(
-            {
-                k: d[k]
-                for k in (
-                    "question",
-                    "standalone_question",
-                    "answer",
-                    "found",
-                    "mode",
-                    "citations",
-                    "suggestions",
-                )
-            }
-        )
+        _print_json(answer.contract())
     else:
         _print_answer(answer)
     return 0

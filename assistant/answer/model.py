@@ -45,6 +45,10 @@ class Answer:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def contract(self) -> dict[str, Any]:
+        """The public JSON shape of an answer (what ``ask --json`` and the API return)."""
+        return {k: v for k, v in self.as_dict().items() if k != "language"}
+
 
 def refusal(
     question: str, standalone: str, hits: Sequence[SearchResult], lang: str, mode: str
