@@ -82,16 +82,19 @@ class Assistant:
         """A cited answer to a question (with earlier turns as context), or a refusal."""
         standalone = self.condense(question, history)
         hits = self.search(standalone, k=k or self.settings.top_k)
-        fallback = extractive.answer(
-            question,
-            standalone,
-            hits,
-            self.retriever.embed_query(standalone),
-            self._embed_passages,
-            self.settings.answer_min_confidence,
-        )
+
+        def fallback() -> Answer:
+            return extractive.answer(
+                question,
+                standalone,
+                hits,
+                self.retriever.embed_query(standalone),
+                self._embed_passages,
+                self.settings.answer_min_confidence,
+            )
+
         if self.llm is None or not hits:
-            return fallback
+            return fallback()
         return self.llm.answer(question, standalone, hits, history or [], fallback)
 
     def _embed_passages(self, texts: list[str]) -> list[list[float]]:

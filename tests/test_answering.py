@@ -212,8 +212,7 @@ def test_llm_streaming(seed_assistant: Assistant, fake_llm: FakeOpenAI) -> None:
     fake_llm.reply = "Mục tiêu là 70% nhu cầu nội địa [1]."
     assistant = _with_llm(seed_assistant, fake_llm)
     hits = assistant.search(Q)
-    fallback = assistant.ask(Q)  # the LLM answer; only its type matters here
-    events = list(assistant.llm.stream(Q, Q, hits, [], fallback))  # type: ignore[union-attr]
+    events = list(assistant.llm.stream(Q, Q, hits, [], lambda: seed_assistant.ask(Q)))  # type: ignore[union-attr]
     deltas = [e for e in events if isinstance(e, str)]
     final = events[-1]
     assert len(deltas) > 3 and "".join(deltas) == fake_llm.reply

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from assistant.answer.model import NOT_FOUND, Answer, Citation, refusal
@@ -51,7 +51,9 @@ def _best_quote(passage: str, answer_text: str) -> str:
 
 
 class LLMAnswerer:
-    """Wraps llama-index's ``OpenAILike`` with our prompt, validation and fallback."""
+    """Wraps llama-index's ``OpenAILike`` with our prompt, validation and fallback.
+
+    ``fallback`` is a callable: the extractive answer is only computed when it is needed."""
 
     def __init__(self, llm: Any) -> None:
         self._llm = llm
@@ -113,7 +115,7 @@ class LLMAnswerer:
         standalone: str,
         hits: Sequence[SearchResult],
         history: list[dict[str, str]],
-        fallback: Answer,
+        fallback: Callable[[], Answer],
     ) -> Answer:
         try:
             reply = self._llm.chat(self._messages(standalone, hits, history))
@@ -121,7 +123,7 @@ class LLMAnswerer:
             log.warning(
                 "LLM answer failed (%s: %s); extractive answer used", type(exc).__name__, exc
             )
-            return fallback
+            return fallback()
         return self.validate(question, standalone, reply.message.content or "", hits, fallback)
 
     def stream(
@@ -130,7 +132,7 @@ class LLMAnswerer:
         standalone: str,
         hits: Sequence[SearchResult],
         history: list[dict[str, str]],
-        fallback: Answer,
+        fallback: Callable[[], Answer],
     ) -> Iterator[str | Answer]:
         """Yield text deltas as the model writes, then the validated ``Answer`` (always last).
 
@@ -146,13 +148,17 @@ class LLMAnswerer:
             log.warning(
                 "LLM stream failed (%s: %s); extractive answer used", type(exc).__name__, exc
             )
-            yield fallback
+            yield fallback()
             return
         yield self.validate(question, standalone, "".join(parts), hits, fallback)
 
     @staticmethod
     def validate(
-        question: str, standalone: str, text: str, hits: Sequence[SearchResult], fallback: Answer
+        question: str,
+        standalone: str,
+        text: str,
+        hits: Sequence[SearchResult],
+        fallback: Callable[[], Answer],
     ) -> Answer:
         """Keep valid ``[n]`` markers (renumbered 1..m in order of use); no valid one → fallback."""
         lang = language(question)
@@ -173,7 +179,7 @@ class LLMAnswerer:
         cleaned = re.sub(r"[ \t]{2,}", " ", cleaned)
         if not order:
             log.info("LLM answer had no valid citation; extractive answer used")
-            return fallback
+            return fallback()
         citations = []
         for original, new in sorted(order.items(), key=lambda kv: kv[1]):
             h = hits[original - 1]
