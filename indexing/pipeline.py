@@ -180,8 +180,8 @@ class Indexer:
         it = iter(vectors)
         for p in prepared:
             points = []
+            meta = p.record
             for (cid, pos, text), embed_text in zip(p.chunk_texts, p.embed_texts, strict=True):
-                meta = p.record
                 points.append(
                     ChunkPoint(
                         chunk_id=cid,
