@@ -158,6 +158,40 @@ def cmd_chat(args: argparse.Namespace) -> int:
         assistant.close()
 
 
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """HTTP API and staff page (and, with --telegram, the bot) in one process."""
+    settings = _settings(args)
+    keys = Settings.split_list(settings.api_keys) + Settings.split_list(settings.admin_keys)
+    if not keys and not _is_loopback(args.host) and not args.insecure:
+        print(
+            f"hoidap: refusing to serve on {args.host} without API keys: anyone who can reach it "
+            "could read and change the index. Set HOIDAP_API_KEYS and HOIDAP_ADMIN_KEYS, bind "
+            "127.0.0.1, or pass --insecure if this network is trusted.",
+            file=sys.stderr,
+        )
+        return 2
+    import uvicorn
+
+    from bots.api import create_app
+
+    app = create_app(settings, telegram=args.telegram)
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level="info" if args.verbose else "warning"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hoidap", description="Hỏi Đáp: Vietnamese document Q&A")
     common = argparse.ArgumentParser(add_help=False)
@@ -197,6 +231,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chat", parents=[common], help="interactive questions with follow-ups")
     p.add_argument("--turns", type=int, default=3, help="earlier turns kept as context")
     p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("serve", parents=[common], help="HTTP API and staff web page")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--telegram", action="store_true", help="run the Telegram bot in this process")
+    p.add_argument("--insecure", action="store_true", help="allow a public address without keys")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("docs", parents=[common], help="list indexed documents")
     p.add_argument("--json", action="store_true")

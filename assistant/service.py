@@ -6,7 +6,11 @@ hold no retrieval logic of their own.
 
 from __future__ import annotations
 
+import re
+import tempfile
 import threading
+from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +84,20 @@ class Assistant:
         self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None
     ) -> Answer:
         """A cited answer to a question (with earlier turns as context), or a refusal."""
+        final = None
+        for event, payload in self.ask_stream(question, history, k):
+            if event == "done":
+                final = payload
+        assert isinstance(final, Answer)
+        return final
+
+    def ask_stream(
+        self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None
+    ) -> Iterator[tuple[str, Any]]:
+        """Answer as events: ``("sources", [...])`` first (the numbered citations, or for an LLM
+        the numbered passages it reads), then ``("delta", text)`` pieces, then ``("done", Answer)``
+        with the final, validated answer. Deltas concatenate to the streamed text; for an LLM that
+        text is provisional (the ``done`` answer is what passed validation)."""
         standalone = self.condense(question, history)
         hits = self.search(standalone, k=k or self.settings.top_k)
 
@@ -94,8 +112,19 @@ class Assistant:
             )
 
         if self.llm is None or not hits:
-            return fallback()
-        return self.llm.answer(question, standalone, hits, history or [], fallback)
+            answer = fallback()
+            yield "sources", [asdict(c) for c in answer.citations]
+            pieces = re.split(r"(?<=\]) ", answer.answer)
+            for i, piece in enumerate(pieces):  # deltas concatenate to the answer text
+                yield "delta", piece + (" " if i < len(pieces) - 1 else "")
+            yield "done", answer
+            return
+        yield "sources", [{"n": i, **h.as_dict()} for i, h in enumerate(hits, 1)]
+        for item in self.llm.stream(question, standalone, hits, history or [], fallback):
+            if isinstance(item, Answer):
+                yield "done", item
+            else:
+                yield "delta", item
 
     def _embed_passages(self, texts: list[str]) -> list[list[float]]:
         """Sentence embeddings for answering, through an LRU (answers re-read the same passages)."""
@@ -141,5 +170,75 @@ class Assistant:
                 self.retriever.invalidate()
                 self._embedder_checked = False
 
+    def add_document(self, filename: str, data: bytes, replace: bool = False) -> Any:
+        """Index one uploaded file and keep it in the corpus folder (so a rebuild reproduces it).
+
+        The name is reduced to a safe base name; an existing document is only replaced when asked.
+        A file that cannot be indexed is reported and not kept."""
+        from indexing.loaders import LoadError
+        from indexing.metadata import read_manifest
+        from indexing.pipeline import FileOutcome, doc_id_for
+
+        name = safe_filename(filename)
+        doc_id = doc_id_for(Path(name))
+        corpus = Path(self.settings.corpus_dir)
+        with self._write_lock:
+            try:
+                known = self.store.documents()
+                if doc_id in known and not replace:
+                    raise LoadError(
+                        f"document {doc_id} exists; upload with replace=true to replace it"
+                    )
+                entry = read_manifest(corpus).get(doc_id)
+                indexer = self.indexer()
+                prepared = indexer.prepare(doc_id, name, data, entry)
+                corpus.mkdir(parents=True, exist_ok=True)
+                # Write beside the target, then rename: the corpus never holds half a file.
+                with tempfile.NamedTemporaryFile(
+                    dir=corpus, prefix=".upload-", delete=False
+                ) as tmp:
+                    tmp.write(data)
+                for old in corpus.glob(f"{glob_escape(doc_id)}.*"):
+                    if old.is_file() and old.name != name:
+                        old.unlink()
+                Path(tmp.name).replace(corpus / name)
+                chunks = indexer.write([prepared])
+                status = "updated" if doc_id in known else "added"
+                return FileOutcome(doc_id, status, chunks)
+            except LoadError as exc:
+                return FileOutcome(doc_id, "failed", reason=str(exc))
+            finally:
+                self.retriever.invalidate()
+
+    def delete_document(self, doc_id: str) -> bool:
+        """Remove a document from the index and its file from the corpus folder."""
+        with self._write_lock:
+            try:
+                if doc_id not in self.store.documents():
+                    return False
+                self.indexer().remove(doc_id)
+                corpus = Path(self.settings.corpus_dir)
+                for path in corpus.glob(f"{glob_escape(doc_id)}.*"):
+                    if path.is_file() and path.parent.resolve() == corpus.resolve():
+                        path.unlink()
+                return True
+            finally:
+                self.retriever.invalidate()
+
     def close(self) -> None:
         self.store.close()
+
+
+_UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
+
+
+def safe_filename(name: str) -> str:
+    """A base name without directories, control characters or leading dots (``../x`` → ``x``)."""
+    base = Path(name.replace("\\", "/")).name
+    cleaned = _UNSAFE.sub("_", base).strip("._") or "upload"
+    stem, dot, ext = cleaned.rpartition(".")
+    return f"{stem[:120]}.{ext.lower()}" if dot and stem else cleaned[:120]
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)

@@ -1,0 +1,496 @@
+"""HTTP adapter: FastAPI app over the one ``Assistant`` (no retrieval or answering logic here).
+
+Staff routes need a key from ``HOIDAP_API_KEYS`` (or an admin key); document routes need one from
+``HOIDAP_ADMIN_KEYS``. With no keys configured the API is open (for local use only: ``hoidap serve``
+refuses a non-loopback address then, unless ``--insecure``).
+"""
+
+import asyncio
+import hmac
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import asdict
+from datetime import date
+from importlib import resources
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, File, HTTPException, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.sse import format_sse_event
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.answer.model import Answer
+from assistant.config import Settings
+from assistant.service import Assistant
+from assistant.store import SearchFilters
+
+log = logging.getLogger("hoidap.http")
+
+MAX_QUESTION = 2000
+STATIC = resources.files("bots").joinpath("web/static")
+
+
+# -- request and response models -------------------------------------------------------------
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Filters(Strict):
+    doc_ids: list[str] | None = None
+    outlets: list[str] | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def to_search(self) -> SearchFilters:
+        return SearchFilters(
+            tuple(self.doc_ids or ()), tuple(self.outlets or ()), self.since, self.until
+        )
+
+
+class SearchRequest(Strict):
+    query: str = Field(min_length=1, max_length=MAX_QUESTION)
+    k: int = Field(default=5, ge=1, le=50)
+    filters: Filters | None = None
+
+
+class Turn(Strict):
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
+class AskRequest(Strict):
+    question: str = Field(min_length=1, max_length=MAX_QUESTION)
+    history: list[Turn] = Field(default_factory=list, max_length=20)
+    k: int | None = Field(default=None, ge=1, le=50)
+    stream: bool = False
+
+
+class ChatMessage(BaseModel):
+    role: Literal["system", "user", "assistant", "tool", "developer"]
+    content: str | list[dict[str, Any]] | None = None
+
+
+class ChatRequest(BaseModel):
+    """OpenAI chat-completions request; unknown OpenAI options are accepted and ignored."""
+
+    model: str = "hoidap"
+    messages: list[ChatMessage] = Field(min_length=1, max_length=50)
+    stream: bool = False
+
+
+class SearchResultOut(BaseModel):
+    doc_id: str
+    chunk_id: str
+    title: str
+    outlet: str | None
+    published: str | None
+    text: str
+    score: float
+
+
+class SearchResponse(BaseModel):
+    query: str
+    results: list[SearchResultOut]
+
+
+class CitationOut(BaseModel):
+    n: int
+    doc_id: str
+    chunk_id: str
+    title: str
+    outlet: str | None
+    published: str | None
+    quote: str
+    score: float
+
+
+class AskResponse(BaseModel):
+    question: str
+    standalone_question: str
+    answer: str
+    found: bool
+    mode: Literal["extractive", "llm"]
+    citations: list[CitationOut]
+    suggestions: list[dict[str, Any]]
+
+
+class FileResult(BaseModel):
+    filename: str
+    doc_id: str
+    status: str
+    chunks: int
+    reason: str | None = None
+
+
+# -- metrics ---------------------------------------------------------------------------------
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "hoidap_http_requests_total",
+            "HTTP requests",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "hoidap_http_request_seconds", "HTTP latency", ["route"], registry=self.registry
+        )
+        self.answers = Counter(
+            "hoidap_answers_total", "Answers given", ["found"], registry=self.registry
+        )
+        self.documents = Gauge(
+            "hoidap_index_documents", "Indexed documents", registry=self.registry
+        )
+        self.chunks = Gauge("hoidap_index_chunks", "Indexed chunks", registry=self.registry)
+
+
+# -- the app ---------------------------------------------------------------------------------
+def create_app(
+    settings: Settings, assistant: Assistant | None = None, telegram: bool = False
+) -> FastAPI:
+    """The app; pass ``assistant`` to serve an already open one (tests). With ``telegram`` the
+    bot runs in the same process and event loop, sharing the one embedded store."""
+    staff_keys = [k.encode() for k in Settings.split_list(settings.api_keys)]
+    admin_keys = [k.encode() for k in Settings.split_list(settings.admin_keys)]
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = assistant is None
+        app.state.ready = False
+        app.state.assistant = assistant or await asyncio.to_thread(Assistant.open, settings)
+        await asyncio.to_thread(app.state.assistant.embedder)  # load the model before traffic
+        bot = None
+        if telegram:
+            from bots.telegram import start_polling
+
+            bot = await start_polling(settings, app.state.assistant)
+        app.state.ready = True
+        try:
+            yield
+        finally:
+            app.state.ready = False
+            if bot is not None:
+                await bot.stop()
+            if own:
+                app.state.assistant.close()
+
+    app = FastAPI(
+        title="Hỏi Đáp API",
+        version="0.1.0",
+        description="Vietnamese document search and cited answers.",
+        lifespan=lifespan,
+    )
+
+    api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+    bearer = HTTPBearer(auto_error=False)
+
+    def presented(
+        key: Annotated[str | None, Depends(api_key_header)],
+        cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> bytes | None:
+        value = key or (cred.credentials if cred else None)
+        return value.encode() if value else None
+
+    def _matches(value: bytes, keys: list[bytes]) -> bool:
+        # Compare against every key (no early exit) in constant time per key.
+        found = False
+        for k in keys:
+            found |= hmac.compare_digest(value, k)
+        return found
+
+    def require_staff(value: Annotated[bytes | None, Depends(presented)]) -> None:
+        if not staff_keys and not admin_keys:
+            return
+        if value is None:
+            raise HTTPException(401, "API key required", headers={"WWW-Authenticate": "Bearer"})
+        if not (_matches(value, staff_keys) or _matches(value, admin_keys)):
+            raise HTTPException(401, "invalid API key", headers={"WWW-Authenticate": "Bearer"})
+
+    def require_admin(value: Annotated[bytes | None, Depends(presented)]) -> None:
+        if not staff_keys and not admin_keys:
+            return
+        if value is None:
+            raise HTTPException(401, "API key required", headers={"WWW-Authenticate": "Bearer"})
+        if _matches(value, admin_keys):
+            return
+        if _matches(value, staff_keys):
+            raise HTTPException(403, "this route needs an admin key")
+        raise HTTPException(401, "invalid API key", headers={"WWW-Authenticate": "Bearer"})
+
+    Staff = Depends(require_staff)
+    Admin = Depends(require_admin)
+
+    def the(request: Request) -> Assistant:
+        if not getattr(request.app.state, "ready", False):
+            raise HTTPException(503, "starting up")
+        return request.app.state.assistant
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Any) -> Response:
+        started = time.perf_counter()
+        request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
+        try:
+            response = await call_next(request)
+        except Exception:
+            log.exception("unhandled error on %s (request %s)", request.url.path, request_id)
+            response = JSONResponse({"detail": "internal error", "request_id": request_id}, 500)
+        route = request.scope.get("route")
+        name = getattr(route, "path", "unmatched")
+        metrics.requests.labels(name, request.method, str(response.status_code)).inc()
+        metrics.latency.labels(name).observe(time.perf_counter() - started)
+        response.headers["X-Request-ID"] = request_id
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": "invalid request", "errors": errors}, 422)
+
+    # -- health ------------------------------------------------------------------------------
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    def readyz(request: Request) -> JSONResponse:
+        if not getattr(request.app.state, "ready", False):
+            return JSONResponse({"status": "starting"}, 503)
+        stats = request.app.state.assistant.stats()
+        return JSONResponse({"status": "ready", "embedder": settings.embed_model, **stats})
+
+    # -- staff -------------------------------------------------------------------------------
+    @app.post("/v1/search", tags=["staff"], dependencies=[Staff])
+    def search(body: SearchRequest, request: Request) -> SearchResponse:
+        filters = body.filters.to_search() if body.filters else None
+        hits = the(request).search(body.query, k=body.k, filters=filters)
+        return SearchResponse(
+            query=body.query, results=[SearchResultOut(**h.as_dict()) for h in hits]
+        )
+
+    def _count(answer: Answer) -> None:
+        metrics.answers.labels(str(answer.found).lower()).inc()
+
+    def _sse(events: Iterator[tuple[str, Any]]) -> StreamingResponse:
+        def gen() -> Iterator[bytes]:
+            for name, payload in events:
+                if name == "done":
+                    _count(payload)
+                    payload = payload.contract()
+                yield _event(payload, name)
+
+        return _event_stream(gen())
+
+    @app.post(
+        "/v1/ask",
+        tags=["staff"],
+        dependencies=[Staff],
+        response_model=AskResponse,
+        responses={200: {"content": {"text/event-stream": {}}}},
+    )
+    def ask(body: AskRequest, request: Request) -> Any:
+        history = [t.model_dump() for t in body.history]
+        assistant = the(request)
+        if body.stream or "text/event-stream" in request.headers.get("accept", ""):
+            return _sse(assistant.ask_stream(body.question, history, body.k))
+        answer = assistant.ask(body.question, history=history, k=body.k)
+        _count(answer)
+        return answer.contract()
+
+    @app.post("/v1/chat/completions", tags=["openai"], dependencies=[Staff])
+    def chat_completions(body: ChatRequest, request: Request) -> Any:
+        turns = [
+            {"role": m.role, "content": _text(m.content)}
+            for m in body.messages
+            if m.role in ("user", "assistant") and _text(m.content)
+        ]
+        if not turns or turns[-1]["role"] != "user":
+            raise HTTPException(422, "the last message must be a non-empty user message")
+        question = turns[-1]["content"][:MAX_QUESTION]
+        events = the(request).ask_stream(question, turns[:-1])
+        created, cid = int(time.time()), f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        if body.stream:
+            return _openai_stream(events, body.model, created, cid, _count)
+        answer = next(p for name, p in events if name == "done")
+        _count(answer)
+        return {
+            "id": cid,
+            "object": "chat.completion",
+            "created": created,
+            "model": body.model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": _with_sources(answer)},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+            "sources": [asdict(c) for c in answer.citations],
+            "found": answer.found,
+        }
+
+    # -- admin -------------------------------------------------------------------------------
+    @app.get("/v1/documents", tags=["admin"], dependencies=[Admin])
+    def list_documents(request: Request) -> list[dict[str, Any]]:
+        return the(request).documents()
+
+    @app.post("/v1/documents", tags=["admin"], dependencies=[Admin])
+    async def upload(
+        request: Request,
+        files: Annotated[list[UploadFile], File(description="one or more documents")],
+        replace: Annotated[bool, Query(description="replace documents with the same id")] = False,
+    ) -> dict[str, list[FileResult]]:
+        assistant = the(request)
+        limit = int(settings.max_upload_mb * 1e6)
+        results: list[FileResult] = []
+        for upload_file in files:
+            data = await upload_file.read(limit + 1)
+            name = upload_file.filename or "upload"
+            if len(data) > limit:
+                results.append(
+                    FileResult(
+                        filename=name,
+                        doc_id="",
+                        status="failed",
+                        chunks=0,
+                        reason=f"file over the {settings.max_upload_mb:g} MB upload limit",
+                    )
+                )
+                continue
+            outcome = await asyncio.to_thread(assistant.add_document, name, data, replace)
+            results.append(
+                FileResult(
+                    filename=name,
+                    doc_id=outcome.doc_id,
+                    status=outcome.status,
+                    chunks=outcome.chunks,
+                    reason=outcome.reason,
+                )
+            )
+        return {"files": results}
+
+    @app.delete("/v1/documents/{doc_id:path}", tags=["admin"], dependencies=[Admin])
+    def delete_document(doc_id: str, request: Request) -> dict[str, str]:
+        if not the(request).delete_document(doc_id):
+            raise HTTPException(404, f"no document {doc_id}")
+        return {"deleted": doc_id}
+
+    @app.post("/v1/reindex", tags=["admin"], dependencies=[Admin])
+    def reindex(request: Request) -> dict[str, Any]:
+        return the(request).sync().as_dict()
+
+    # -- metrics and page ---------------------------------------------------------------------
+    @app.get("/metrics", tags=["health"], include_in_schema=False)
+    def prometheus(request: Request) -> Response:
+        if getattr(request.app.state, "ready", False):
+            stats = request.app.state.assistant.stats()
+            metrics.documents.set(stats["documents"])
+            metrics.chunks.set(stats["chunks"])
+        return Response(generate_latest(metrics.registry), media_type="text/plain; version=0.0.4")
+
+    page_headers = {
+        "Content-Security-Policy": (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        ),
+        "X-Frame-Options": "DENY",
+    }
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(str(STATIC.joinpath("index.html")), headers=page_headers)
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str) -> FileResponse:
+        if name not in ("app.js", "style.css"):
+            raise HTTPException(404, "not found")
+        return FileResponse(str(STATIC.joinpath(name)), headers=page_headers)
+
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=Settings.split_list(settings.cors_origins),
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+        )
+    return app
+
+
+def _text(content: str | list[dict[str, Any]] | None) -> str:
+    if isinstance(content, list):  # OpenAI content parts
+        return " ".join(str(p.get("text", "")) for p in content if p.get("type") == "text").strip()
+    return (content or "").strip()
+
+
+def _with_sources(answer: Answer) -> str:
+    if not answer.citations:
+        return answer.answer
+    lines = [
+        f"[{c.n}] {c.title} — {c.outlet or 'n/a'}, {(c.published or '')[:10]}"
+        for c in answer.citations
+    ]
+    return answer.answer + "\n\n" + "\n".join(lines)
+
+
+def _event(data: Any, name: str | None = None, raw: bool = False) -> bytes:
+    """One Server-Sent Event; ``data`` is JSON-encoded (strings too) unless ``raw``."""
+    text = data if raw else json.dumps(data, ensure_ascii=False)
+    return format_sse_event(data_str=text, event=name)
+
+
+def _event_stream(body: Iterator[bytes]) -> StreamingResponse:
+    return StreamingResponse(
+        body, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+    )
+
+
+def _openai_stream(
+    events: Iterator[tuple[str, Any]], model: str, created: int, cid: str, count: Any
+) -> StreamingResponse:
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
+        body = {
+            "id": cid,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
+        return _event(body)
+
+    def gen() -> Iterator[bytes]:
+        yield chunk({"role": "assistant", "content": ""})
+        streamed: list[str] = []
+        for name, payload in events:
+            if name == "delta":
+                streamed.append(payload)
+                yield chunk({"content": payload})
+            elif name == "done":
+                count(payload)
+                if "".join(streamed).strip() != payload.answer.strip():
+                    # The validated answer differs from what was streamed (fallback, renumbering).
+                    yield chunk({"content": "\n\n" + payload.answer})
+                yield chunk(
+                    {},
+                    "stop",
+                    sources=[asdict(c) for c in payload.citations],
+                    found=payload.found,
+                )
+        yield _event("[DONE]", raw=True)
+
+    return _event_stream(gen())
