@@ -1,0 +1,314 @@
+"""Telegram adapter for investors (python-telegram-bot 22): commands, cited answers with source
+buttons, per-chat follow-ups, rate limits, groups. No retrieval or answering logic lives here."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import time
+import uuid
+from collections import deque
+from dataclasses import asdict
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from assistant.config import Settings
+from assistant.service import Assistant
+from bots.telegram_format import answer_messages, quote_message
+
+log = logging.getLogger("hoidap.telegram")
+
+EXAMPLES = [
+    "Long An đặt mục tiêu công nghiệp hỗ trợ đáp ứng bao nhiêu phần trăm nhu cầu nội địa?",
+    "Khu CNC TP.HCM ký thỏa thuận liên kết vùng với những tỉnh nào?",
+    "Which zones does the Da Nang Hi-Tech Park link with?",
+]
+COMMANDS = [
+    BotCommand("start", "Giới thiệu và câu hỏi mẫu"),
+    BotCommand("help", "Cách dùng"),
+    BotCommand("search", "Tìm tài liệu: /search từ khóa"),
+    BotCommand("reset", "Bắt đầu cuộc hỏi đáp mới"),
+]
+HELP = (
+    "Gửi câu hỏi bằng tiếng Việt (có dấu hoặc không dấu) hoặc tiếng Anh. Câu trả lời trích từ "
+    "tài liệu, kèm số nguồn [1], [2]: bấm nút <b>Nguồn</b> để xem đoạn trích.\n"
+    "Có thể hỏi tiếp, ví dụ: <i>Còn Bình Dương thì sao?</i>\n"
+    "/search từ khóa — tìm tài liệu\n/reset — xóa ngữ cảnh hội thoại"
+)
+SORRY = "Xin lỗi, đã có lỗi khi xử lý câu hỏi. Vui lòng thử lại sau."
+SLOW_DOWN = "Bạn đang hỏi hơi nhanh. Vui lòng đợi một chút rồi hỏi tiếp nhé."
+NOT_ALLOWED = "Xin lỗi, bot này chỉ dành cho người dùng đã đăng ký."
+TEXT_ONLY = "Mình chỉ đọc được tin nhắn chữ. Hãy gửi câu hỏi bằng chữ nhé."
+KEPT_ANSWERS = 30
+
+
+class RateLimiter:
+    """Sliding one-minute window per user."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._hits: dict[int, deque[float]] = {}
+
+    def allow(self, user_id: int, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        hits = self._hits.setdefault(user_id, deque())
+        while hits and now - hits[0] > 60:
+            hits.popleft()
+        if len(hits) >= self.per_minute:
+            return False
+        hits.append(now)
+        return True
+
+
+class TelegramBot:
+    """Builds the PTB ``Application`` around one ``Assistant``."""
+
+    def __init__(self, settings: Settings, assistant: Assistant) -> None:
+        if not settings.telegram_bot_token:
+            raise ValueError("TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather)")
+        self.settings = settings
+        self.assistant = assistant
+        self.limiter = RateLimiter(settings.telegram_rate_per_minute)
+        allowed = Settings.split_list(settings.telegram_allowed_users)
+        self.allowed = {a.lstrip("@").lower() for a in allowed}
+        self.app: Application = (
+            Application.builder()
+            .token(settings.telegram_bot_token.get_secret_value())
+            .base_url(settings.telegram_api_url)
+            .base_file_url(settings.telegram_api_url.replace("/bot", "/file/bot"))
+            .concurrent_updates(32)  # a flood from one user must not starve the others
+            .build()
+        )
+        add = self.app.add_handler
+        add(CommandHandler("start", self.start))
+        add(CommandHandler("help", self.help))
+        add(CommandHandler("reset", self.reset))
+        add(CommandHandler("search", self.search))
+        add(CallbackQueryHandler(self.button))
+        add(MessageHandler(filters.UpdateType.EDITED, self.ignore))
+        add(MessageHandler(filters.TEXT & ~filters.COMMAND, self.question))
+        add(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, self.not_text))
+        self.app.add_error_handler(self.error)
+
+    # -- access ------------------------------------------------------------------------------
+    def _allowed(self, update: Update) -> bool:
+        user = update.effective_user
+        if not self.allowed or user is None:
+            return not self.allowed
+        return str(user.id) in self.allowed or (user.username or "").lower() in self.allowed
+
+    async def _gate(self, update: Update) -> bool:
+        """Allow-list and rate limit; tells the user why when refusing."""
+        message = update.effective_message
+        if not self._allowed(update):
+            if message:
+                await message.reply_text(NOT_ALLOWED)
+            return False
+        user = update.effective_user
+        if user and not self.limiter.allow(user.id):
+            if message:
+                await message.reply_text(SLOW_DOWN)
+            return False
+        return True
+
+    # -- commands ----------------------------------------------------------------------------
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not await self._gate(update) or not update.effective_message:
+            return
+        stats = await asyncio.to_thread(self.assistant.stats)
+        text = (
+            "Xin chào! Mình là <b>Hỏi Đáp</b>, trợ lý tra cứu tài liệu về khu công nghệ cao, khu "
+            "công nghiệp, khu kinh tế và công nghiệp hỗ trợ.\n"
+            f"Hiện có {stats['documents']} tài liệu. Câu trả lời luôn kèm nguồn trích dẫn.\n\n"
+            "Thử một câu hỏi mẫu:"
+        )
+        buttons = [
+            [InlineKeyboardButton(q[:60], callback_data=f"ex:{i}")] for i, q in enumerate(EXAMPLES)
+        ]
+        await update.effective_message.reply_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(buttons)
+        )
+
+    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if await self._gate(update) and update.effective_message:
+            await update.effective_message.reply_text(HELP, parse_mode=ParseMode.HTML)
+
+    async def reset(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_message and context.chat_data is not None:
+            context.chat_data.pop("history", None)
+            await update.effective_message.reply_text("Đã xóa ngữ cảnh. Mời bạn hỏi câu mới.")
+
+    async def search(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if not message or not await self._gate(update):
+            return
+        words = " ".join(context.args or []).strip()
+        if not words:
+            await message.reply_text(
+                "Cách dùng: /search từ khóa, ví dụ /search công nghiệp hỗ trợ Long An"
+            )
+            return
+        hits = await asyncio.to_thread(self.assistant.search, words, 8)
+        seen: dict[str, Any] = {}
+        for h in hits:
+            seen.setdefault(h.doc_id, h)
+        if not seen:
+            await message.reply_text("Không tìm thấy tài liệu phù hợp.")
+            return
+        lines = [f"<b>Tài liệu phù hợp với “{html.escape(words, quote=False)}”:</b>"]
+        for i, h in enumerate(list(seen.values())[:5], 1):
+            when = (h.published or "")[:10] or "không rõ ngày"
+            meta = html.escape(f"{h.outlet or 'không rõ nguồn'}, {when}", quote=False)
+            lines.append(f"{i}. {html.escape(h.title, quote=False)} — <i>{meta}</i>")
+        await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+
+    # -- questions ---------------------------------------------------------------------------
+    def _addressed(self, message: Message) -> str | None:
+        """The question text, or None when a group message is not meant for the bot."""
+        text = message.text or ""
+        if message.chat.type == ChatType.PRIVATE:
+            return text
+        username = f"@{self.app.bot.username}".lower()
+        mentioned = any(
+            e.type == MessageEntityType.MENTION
+            and text[e.offset : e.offset + e.length].lower() == username
+            for e in message.entities or ()
+        )
+        replied = message.reply_to_message is not None and (
+            message.reply_to_message.from_user is not None
+            and message.reply_to_message.from_user.id == self.app.bot.id
+        )
+        if not (mentioned or replied):
+            return None
+        return " ".join(w for w in text.split() if w.lower() != username)
+
+    async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        text = self._addressed(message)
+        if not text or not text.strip():
+            return
+        if not await self._gate(update):
+            return
+        await self._answer(message, text.strip()[:2000], context)
+
+    async def _answer(
+        self, message: Message, text: str, context: ContextTypes.DEFAULT_TYPE
+    ) -> None:
+        chat_data = context.chat_data if context.chat_data is not None else {}
+        await message.chat.send_action(ChatAction.TYPING)
+        history = list(chat_data.get("history", []))
+        answer = await asyncio.to_thread(self.assistant.ask, text, history)
+        turns = self.settings.telegram_history_turns
+        history += [
+            {"role": "user", "content": answer.standalone_question},
+            {"role": "assistant", "content": answer.answer},
+        ]
+        chat_data["history"] = history[-2 * turns :]
+        key = uuid.uuid4().hex[:10]
+        answers: dict[str, Any] = chat_data.setdefault("answers", {})
+        answers[key] = [asdict(c) for c in answer.citations]
+        while len(answers) > KEPT_ANSWERS:
+            answers.pop(next(iter(answers)))
+        buttons = [
+            InlineKeyboardButton(f"Nguồn {c.n}", callback_data=f"src:{key}:{c.n}")
+            for c in answer.citations
+        ]
+        parts = answer_messages(answer)
+        for i, part in enumerate(parts):
+            markup = InlineKeyboardMarkup([buttons]) if buttons and i == len(parts) - 1 else None
+            await message.reply_text(part, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or query.message is None:
+            return
+        data = query.data or ""
+        if data.startswith("ex:"):
+            await query.answer()
+            if not await self._gate(update):
+                return
+            index = int(data[3:]) if data[3:].isdigit() else 0
+            question = EXAMPLES[min(index, len(EXAMPLES) - 1)]
+            await query.message.reply_text(f"❓ {question}")
+            await self._answer(query.message, question, context)  # type: ignore[arg-type]
+            return
+        _, key, n = (data.split(":") + ["", ""])[:3]
+        citations = (context.chat_data or {}).get("answers", {}).get(key)
+        citation = next((c for c in citations or [] if str(c["n"]) == n), None)
+        if citation is None:
+            await query.answer("Nguồn này đã hết hạn, hãy hỏi lại.", show_alert=True)
+            return
+        await query.answer()
+        await query.message.reply_text(quote_message(citation), parse_mode=ParseMode.HTML)
+
+    async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message and message.chat.type == ChatType.PRIVATE:
+            await message.reply_text(TEXT_ONLY)
+
+    async def ignore(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Edited messages: answering the edit again would duplicate the conversation."""
+
+    async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("error handling update %s", update_id, exc_info=context.error)
+        if isinstance(update, Update) and update.effective_message:
+            try:
+                await update.effective_message.reply_text(SORRY)
+            except Exception:  # the apology itself failed (network): the log has the cause
+                log.warning("could not send the apology for update %s", update_id)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    async def setup(self) -> None:
+        await self.app.initialize()
+        await self.app.bot.set_my_commands(COMMANDS)
+
+    async def start_polling(self) -> None:
+        await self.setup()
+        await self.app.start()
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(drop_pending_updates=False, timeout=20)
+
+    async def stop(self) -> None:
+        if self.app.updater and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+
+async def start_polling(settings: Settings, assistant: Assistant) -> TelegramBot:
+    """Start the bot in the running event loop (used by ``hoidap serve --telegram``)."""
+    bot = TelegramBot(settings, assistant)
+    await bot.start_polling()
+    return bot
+
+
+def run(settings: Settings) -> None:
+    """``hoidap telegram``: long polling until interrupted."""
+    assistant = Assistant.open(settings)
+    try:
+        bot = TelegramBot(settings, assistant)
+        bot.app.post_init = lambda app: app.bot.set_my_commands(COMMANDS)  # type: ignore[assignment,misc,return-value]
+        bot.app.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        assistant.close()
