@@ -192,6 +192,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_telegram(args: argparse.Namespace) -> int:
+    """The Telegram bot alone, long polling (use ``serve --telegram`` to share one process)."""
+    from bots.telegram import run
+
+    run(_settings(args))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hoidap", description="Hỏi Đáp: Vietnamese document Q&A")
     common = argparse.ArgumentParser(add_help=False)
@@ -238,6 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--telegram", action="store_true", help="run the Telegram bot in this process")
     p.add_argument("--insecure", action="store_true", help="allow a public address without keys")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("telegram", parents=[common], help="run the Telegram bot (long polling)")
+    p.set_defaults(func=cmd_telegram)
 
     p = sub.add_parser("docs", parents=[common], help="list indexed documents")
     p.add_argument("--json", action="store_true")

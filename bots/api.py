@@ -24,7 +24,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.sse import format_sse_event
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from assistant.answer.model import Answer
 from assistant.config import Settings
@@ -169,9 +169,10 @@ def create_app(
         await asyncio.to_thread(app.state.assistant.embedder)  # load the model before traffic
         bot = None
         if telegram:
-            from bots.telegram import start_polling
+            from bots.telegram import start_in_app
 
-            bot = await start_polling(settings, app.state.assistant)
+            bot = await start_in_app(settings, app.state.assistant)
+        app.state.telegram = bot
         app.state.ready = True
         try:
             yield
@@ -391,6 +392,25 @@ def create_app(
     @app.post("/v1/reindex", tags=["admin"], dependencies=[Admin])
     def reindex(request: Request) -> dict[str, Any]:
         return the(request).sync().as_dict()
+
+    # -- telegram webhook ---------------------------------------------------------------------
+    if telegram and settings.telegram_webhook_url:
+        secret = (settings.telegram_webhook_secret or SecretStr("")).get_secret_value().encode()
+
+        @app.post("/telegram/webhook", include_in_schema=False)
+        async def telegram_webhook(request: Request) -> dict[str, bool]:
+            token = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
+            if not secret or not hmac.compare_digest(token, secret):
+                raise HTTPException(403, "bad secret token")
+            bot = getattr(request.app.state, "telegram", None)
+            if bot is None:
+                raise HTTPException(503, "starting up")
+            try:
+                data = await request.json()
+            except ValueError as exc:
+                raise HTTPException(400, "body is not JSON") from exc
+            await bot.feed(data)
+            return {"ok": True}
 
     # -- metrics and page ---------------------------------------------------------------------
     @app.get("/metrics", tags=["health"], include_in_schema=False)

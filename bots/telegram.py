@@ -288,6 +288,21 @@ class TelegramBot:
         assert self.app.updater is not None
         await self.app.updater.start_polling(drop_pending_updates=False, timeout=20)
 
+    async def start_webhook(self) -> None:
+        """Webhook mode: Telegram posts updates to our HTTP app (see ``bots.api``)."""
+        url, secret = self.settings.telegram_webhook_url, self.settings.telegram_webhook_secret
+        if not url or not secret:
+            raise ValueError("webhook mode needs HOIDAP_TELEGRAM_WEBHOOK_URL and _SECRET")
+        await self.setup()
+        await self.app.start()
+        await self.app.bot.set_webhook(
+            url, secret_token=secret.get_secret_value(), allowed_updates=Update.ALL_TYPES
+        )
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        """Queue one update received by the webhook."""
+        await self.app.update_queue.put(Update.de_json(data, self.app.bot))
+
     async def stop(self) -> None:
         if self.app.updater and self.app.updater.running:
             await self.app.updater.stop()
@@ -296,10 +311,14 @@ class TelegramBot:
         await self.app.shutdown()
 
 
-async def start_polling(settings: Settings, assistant: Assistant) -> TelegramBot:
-    """Start the bot in the running event loop (used by ``hoidap serve --telegram``)."""
+async def start_in_app(settings: Settings, assistant: Assistant) -> TelegramBot:
+    """Start the bot in the running event loop (``hoidap serve --telegram``): webhook mode when
+    ``HOIDAP_TELEGRAM_WEBHOOK_URL`` is set, else long polling."""
     bot = TelegramBot(settings, assistant)
-    await bot.start_polling()
+    if settings.telegram_webhook_url:
+        await bot.start_webhook()
+    else:
+        await bot.start_polling()
     return bot
 
 

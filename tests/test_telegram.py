@@ -269,3 +269,41 @@ def test_splitter_and_fake_validation() -> None:
     assert html_error("<b>ok</b> &amp; <i>x</i>") is None
     assert html_error("<b>open") and html_error("<script>x</script>") and html_error("a & b")
     assert all(html_error(m) is None for m in answer_messages(_LongAnswers().ask("q")))
+
+
+def test_webhook_mode_inside_the_http_app(seed_assistant: Assistant) -> None:
+    import httpx
+
+    from bots.api import create_app
+    from tests.live_server import serve
+
+    fake = FakeTelegram()
+    settings = make_settings(
+        Path("/nonexistent"),
+        telegram_bot_token=fake.token,
+        telegram_api_url=fake.base_url,
+        telegram_webhook_url="https://hoidap.example/telegram/webhook",
+        telegram_webhook_secret="s3cret-token",
+    )
+    try:
+        with serve(create_app(settings, seed_assistant, telegram=True)) as url:
+            update = {"update_id": 1, "message": fake.user_message(91, Q70)}
+            wrong = httpx.post(
+                url + "/telegram/webhook",
+                json=update,
+                headers={"X-Telegram-Bot-Api-Secret-Token": "nope"},
+            )
+            assert wrong.status_code == 403
+            ok = httpx.post(
+                url + "/telegram/webhook",
+                json=update,
+                headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"},
+            )
+            assert ok.json() == {"ok": True}
+            fake.wait_for(
+                lambda s: (
+                    s["method"] == "sendMessage" and int(s["chat_id"]) == 91 and "70%" in s["text"]
+                )
+            )
+    finally:
+        fake.close()
