@@ -200,6 +200,22 @@ def cmd_telegram(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from evals.command import run
+
+    return run(
+        _settings(argparse.Namespace(data_dir=args.data_dir, corpus=None)),
+        args.set,
+        args.corpus,
+        args.out,
+        [c.strip() for c in args.compare.split(",") if c.strip()],
+        args.baseline,
+        args.max_drop,
+        args.write_baseline,
+        show_progress=sys.stderr.isatty(),
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hoidap", description="Hỏi Đáp: Vietnamese document Q&A")
     common = argparse.ArgumentParser(add_help=False)
@@ -249,6 +265,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("telegram", parents=[common], help="run the Telegram bot (long polling)")
     p.set_defaults(func=cmd_telegram)
+
+    p = sub.add_parser("eval", parents=[common], help="retrieval and answer quality on an eval set")
+    p.add_argument("--set", type=Path, required=True, help="eval set (JSONL, see evals/README.md)")
+    p.add_argument("--out", type=Path, help="folder for report.json, report.md and plots")
+    p.add_argument(
+        "--compare", default="hybrid", help="configurations: hybrid,dense,sparse,rrf,dbsf"
+    )
+    p.add_argument("--baseline", type=Path, help="fail when a headline metric drops vs this")
+    p.add_argument("--max-drop", type=float, default=0.02, help="allowed drop (default 0.02)")
+    p.add_argument("--write-baseline", type=Path, help="write the headline metrics as a baseline")
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("docs", parents=[common], help="list indexed documents")
     p.add_argument("--json", action="store_true")

@@ -36,7 +36,7 @@ class EmbeddingCache:
     """Thread-safe LRU of embeddings (queries by normalised text; sentences for answering)."""
 
     def __init__(self, size: int = 1024) -> None:
-        self._size = size
+        self.size = size
         self._data: OrderedDict[str, list[float]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -51,7 +51,7 @@ class EmbeddingCache:
         with self._lock:
             self._data[key] = value
             self._data.move_to_end(key)
-            while len(self._data) > self._size:
+            while len(self._data) > self.size:
                 self._data.popitem(last=False)
 
 

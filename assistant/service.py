@@ -81,25 +81,33 @@ class Assistant:
         return followup.condense(question, history)
 
     def ask(
-        self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        k: int | None = None,
+        mode: FusionMode | None = None,
     ) -> Answer:
         """A cited answer to a question (with earlier turns as context), or a refusal."""
         final = None
-        for event, payload in self.ask_stream(question, history, k):
+        for event, payload in self.ask_stream(question, history, k, mode):
             if event == "done":
                 final = payload
         assert isinstance(final, Answer)
         return final
 
     def ask_stream(
-        self, question: str, history: list[dict[str, str]] | None = None, k: int | None = None
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        k: int | None = None,
+        mode: FusionMode | None = None,
     ) -> Iterator[tuple[str, Any]]:
         """Answer as events: ``("sources", [...])`` first (the numbered citations, or for an LLM
         the numbered passages it reads), then ``("delta", text)`` pieces, then ``("done", Answer)``
         with the final, validated answer. Deltas concatenate to the streamed text; for an LLM that
         text is provisional (the ``done`` answer is what passed validation)."""
         standalone = self.condense(question, history)
-        hits = self.search(standalone, k=k or self.settings.top_k)
+        hits = self.search(standalone, k=k or self.settings.top_k, mode=mode)
 
         def fallback() -> Answer:
             return extractive.answer(
@@ -139,9 +147,23 @@ class Assistant:
                 found[text] = vec
         return [found[t] for t in texts]
 
+    def clear_caches(self) -> None:
+        """Forget cached query and sentence embeddings (for honest cold timings)."""
+        self.retriever.cache = EmbeddingCache(self.retriever.cache.size)
+        self._sentence_cache = EmbeddingCache(self._sentence_cache.size)
+
     def documents(self) -> list[dict[str, Any]]:
         """Indexed documents, sorted by id."""
         return [r for _, r in sorted(self.store.documents().items())]
+
+    def document_texts(self) -> dict[str, str]:
+        """Indexed text of every document (its live chunks in order), by doc id."""
+        live = self.retriever.live_versions()
+        parts: dict[str, list[tuple[int, str]]] = {d: [] for d in live}
+        for c in self.store.scroll_payloads("chunk", ["doc_id", "doc_hash", "position", "text"]):
+            if live.get(c["doc_id"]) == c["doc_hash"]:
+                parts[c["doc_id"]].append((c["position"], c["text"]))
+        return {d: "\n".join(t for _, t in sorted(p)) for d, p in parts.items()}
 
     def stats(self) -> dict[str, int]:
         return {

@@ -21,3 +21,7 @@ ruff check .
 ruff format --check .
 # pytest exits 5 when it collects no test: with `set -e` that fails the run, as it should.
 python -m pytest -q "$@"
+
+# Quality gate: retrieval and answers on the seed dev set must not drop below the baseline.
+hoidap eval --set evals/sets/seed.jsonl --corpus corpus \
+  --baseline evals/baselines/seed.json --max-drop 0.02 --out reports/ci
