@@ -216,6 +216,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from evals.bench import print_table, run
+
+    result = run(_settings(args), args.out, quick=args.quick)
+    print_table(result)
+    print(f"wrote {args.out}/bench.json, bench.md and plots", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hoidap", description="Hỏi Đáp: Vietnamese document Q&A")
     common = argparse.ArgumentParser(add_help=False)
@@ -276,6 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-drop", type=float, default=0.02, help="allowed drop (default 0.02)")
     p.add_argument("--write-baseline", type=Path, help="write the headline metrics as a baseline")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("bench", parents=[common], help="speed and memory benchmark (< 10 min)")
+    p.add_argument("--out", type=Path, default=Path("reports/bench"))
+    p.add_argument("--quick", action="store_true", help="smaller sizes and shorter runs")
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("docs", parents=[common], help="list indexed documents")
     p.add_argument("--json", action="store_true")

@@ -84,6 +84,11 @@ class Settings(BaseSettings):
         """Folder of the embedded store (Qdrant Edge shards and the pointer to the live one)."""
         return self.data_dir / "index"
 
+    @property
+    def embedder_signature(self) -> str:
+        """Identifies the vector space; an index built with another embedder must be rebuilt."""
+        return f"{self.embed_backend}:{self.embed_model}:{self.embed_dim}"
+
     @staticmethod
     def split_list(value: str) -> list[str]:
         """Comma-separated setting to a list, blanks dropped."""

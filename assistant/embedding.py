@@ -111,8 +111,3 @@ def make_embedder(settings: Settings) -> BaseEmbedding:
     if settings.embed_query_prefix or settings.embed_passage_prefix:
         return PrefixedEmbedding(inner, settings.embed_query_prefix, settings.embed_passage_prefix)
     return inner
-
-
-def embedder_signature(settings: Settings) -> str:
-    """Identifies the vector space; an index built with another embedder must be rebuilt."""
-    return f"{settings.embed_backend}:{settings.embed_model}:{settings.embed_dim}"

@@ -18,7 +18,6 @@ from assistant.answer import extractive, followup
 from assistant.answer.llm import LLMAnswerer
 from assistant.answer.model import Answer
 from assistant.config import Settings
-from assistant.embedding import embedder_signature, make_embedder
 from assistant.retrieval import EmbeddingCache, Retriever, SearchResult
 from assistant.store import SearchFilters, Store, StoreError, open_store
 from assistant.store.base import FusionMode
@@ -47,6 +46,9 @@ class Assistant:
         if self._embedder is None:
             with self._embedder_lock:
                 if self._embedder is None:
+                    # Imported here: llama-index costs ~0.8 s, which a no-op re-index never needs.
+                    from assistant.embedding import make_embedder
+
                     self._embedder = make_embedder(self.settings)
         return self._embedder
 
@@ -55,7 +57,7 @@ class Assistant:
         if self._embedder_checked:
             return
         built_with = self.store.get_meta().get("embedder")
-        wanted = embedder_signature(self.settings)
+        wanted = self.settings.embedder_signature
         if built_with and built_with != wanted:
             raise StoreError(
                 f"The index was built with the embedder {built_with}, but {wanted} is configured. "

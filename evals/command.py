@@ -11,7 +11,6 @@ from importlib import metadata
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.embedding import embedder_signature
 from assistant.service import Assistant
 from evals import dataset, report, runner
 
@@ -20,7 +19,7 @@ def corpus_hash(corpus: Path, settings: Settings) -> str:
     """Identifies a corpus as indexed: file names and bytes, pipeline version and embedder."""
     from indexing.pipeline import PIPELINE_VERSION
 
-    h = hashlib.sha256(f"{PIPELINE_VERSION}|{embedder_signature(settings)}".encode())
+    h = hashlib.sha256(f"{PIPELINE_VERSION}|{settings.embedder_signature}".encode())
     for path in sorted(p for p in corpus.rglob("*") if p.is_file()):
         h.update(path.relative_to(corpus).as_posix().encode())
         h.update(hashlib.sha256(path.read_bytes()).digest())
@@ -130,7 +129,7 @@ def run(
             "fusion": settings.fusion,
             "rrf_k": settings.rrf_k,
             "top_k": settings.top_k,
-            "embedder": embedder_signature(settings),
+            "embedder": settings.embedder_signature,
             "chunk_max_tokens": settings.chunk_max_tokens,
             "answer_min_confidence": settings.answer_min_confidence,
             "llm": settings.llm_model if settings.llm_base_url else None,

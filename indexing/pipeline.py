@@ -299,6 +299,4 @@ class Indexer:
                 store.delete_chunks(doc_id, except_hash=live)
 
     def _stamp(self, store: Store) -> None:
-        from assistant.embedding import embedder_signature
-
-        store.set_meta({"schema": SCHEMA_VERSION, "embedder": embedder_signature(self.settings)})
+        store.set_meta({"schema": SCHEMA_VERSION, "embedder": self.settings.embedder_signature})
