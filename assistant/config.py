@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     max_upload_mb: float = 20.0
     max_file_mb: float = 20.0
     cors_origins: str = ""
+    api_rate_per_minute: int = 600  # per key (or per client address when the API is open); 0 = off
+    max_body_kb: int = 1024  # JSON request bodies; uploads have their own limit
     log_json: bool = False
 
     # Telegram.

@@ -6,11 +6,14 @@ refuses a non-loopback address then, unless ``--insecure``).
 """
 
 import asyncio
+import hashlib
 import hmac
 import json
 import logging
+import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
@@ -130,6 +133,29 @@ class FileResult(BaseModel):
 
 
 # -- metrics ---------------------------------------------------------------------------------
+class KeyRateLimiter:
+    """Sliding one-minute window per caller; thread-safe (sync routes run in a thread pool)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, who: str) -> int:
+        """0 when the call may proceed (and is counted), else seconds to wait."""
+        if self.per_minute <= 0:
+            return 0
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits.setdefault(who, deque())
+            while hits and now - hits[0] > 60:
+                hits.popleft()
+            if len(hits) >= self.per_minute:
+                return max(1, int(60 - (now - hits[0])) + 1)
+            hits.append(now)
+            return 0
+
+
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -226,20 +252,40 @@ def create_app(
             raise HTTPException(403, "this route needs an admin key")
         raise HTTPException(401, "invalid API key", headers={"WWW-Authenticate": "Bearer"})
 
+    limiter = KeyRateLimiter(settings.api_rate_per_minute)
+
+    def rate_limit(request: Request, value: Annotated[bytes | None, Depends(presented)]) -> None:
+        # Keyed by a digest of the API key (never the key itself), else by the client address.
+        who = hashlib.sha256(value).hexdigest()[:16] if value else (request.client or ("?",))[0]
+        retry = limiter.retry_after(who)
+        if retry:
+            raise HTTPException(429, "too many requests", headers={"Retry-After": str(retry)})
+
     Staff = Depends(require_staff)
     Admin = Depends(require_admin)
+    Limited = Depends(rate_limit)
 
     def the(request: Request) -> Assistant:
         if not getattr(request.app.state, "ready", False):
             raise HTTPException(503, "starting up")
         return request.app.state.assistant
 
+    upload_limit = int(settings.max_upload_mb * 1e6) + 1_000_000  # multipart overhead
+    body_limit = settings.max_body_kb * 1024
+
     @app.middleware("http")
     async def observe(request: Request, call_next: Any) -> Response:
         started = time.perf_counter()
         request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
+        limit = upload_limit if request.url.path == "/v1/documents" else body_limit
+        length = request.headers.get("content-length", "")
         try:
-            response = await call_next(request)
+            if length.isdigit() and int(length) > limit:
+                response = JSONResponse(
+                    {"detail": f"request body over the {limit // 1024} KB limit"}, 413
+                )
+            else:
+                response = await call_next(request)
         except Exception:
             log.exception("unhandled error on %s (request %s)", request.url.path, request_id)
             response = JSONResponse({"detail": "internal error", "request_id": request_id}, 500)
@@ -273,7 +319,7 @@ def create_app(
         return JSONResponse({"status": "ready", "embedder": settings.embed_model, **stats})
 
     # -- staff -------------------------------------------------------------------------------
-    @app.post("/v1/search", tags=["staff"], dependencies=[Staff])
+    @app.post("/v1/search", tags=["staff"], dependencies=[Staff, Limited])
     def search(body: SearchRequest, request: Request) -> SearchResponse:
         filters = body.filters.to_search() if body.filters else None
         hits = the(request).search(body.query, k=body.k, filters=filters)
@@ -297,7 +343,7 @@ def create_app(
     @app.post(
         "/v1/ask",
         tags=["staff"],
-        dependencies=[Staff],
+        dependencies=[Staff, Limited],
         response_model=AskResponse,
         responses={200: {"content": {"text/event-stream": {}}}},
     )
@@ -310,7 +356,7 @@ def create_app(
         _count(answer)
         return answer.contract()
 
-    @app.post("/v1/chat/completions", tags=["openai"], dependencies=[Staff])
+    @app.post("/v1/chat/completions", tags=["openai"], dependencies=[Staff, Limited])
     def chat_completions(body: ChatRequest, request: Request) -> Any:
         turns = [
             {"role": m.role, "content": _text(m.content)}
@@ -344,11 +390,11 @@ def create_app(
         }
 
     # -- admin -------------------------------------------------------------------------------
-    @app.get("/v1/documents", tags=["admin"], dependencies=[Admin])
+    @app.get("/v1/documents", tags=["admin"], dependencies=[Admin, Limited])
     def list_documents(request: Request) -> list[dict[str, Any]]:
         return the(request).documents()
 
-    @app.post("/v1/documents", tags=["admin"], dependencies=[Admin])
+    @app.post("/v1/documents", tags=["admin"], dependencies=[Admin, Limited])
     async def upload(
         request: Request,
         files: Annotated[list[UploadFile], File(description="one or more documents")],
@@ -383,13 +429,13 @@ def create_app(
             )
         return {"files": results}
 
-    @app.delete("/v1/documents/{doc_id:path}", tags=["admin"], dependencies=[Admin])
+    @app.delete("/v1/documents/{doc_id:path}", tags=["admin"], dependencies=[Admin, Limited])
     def delete_document(doc_id: str, request: Request) -> dict[str, str]:
         if not the(request).delete_document(doc_id):
             raise HTTPException(404, f"no document {doc_id}")
         return {"deleted": doc_id}
 
-    @app.post("/v1/reindex", tags=["admin"], dependencies=[Admin])
+    @app.post("/v1/reindex", tags=["admin"], dependencies=[Admin, Limited])
     def reindex(request: Request) -> dict[str, Any]:
         return the(request).sync().as_dict()
 

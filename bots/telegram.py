@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import tempfile
 import time
 import uuid
 from collections import deque
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from telegram import (
@@ -322,12 +324,27 @@ async def start_in_app(settings: Settings, assistant: Assistant) -> TelegramBot:
     return bot
 
 
+HEARTBEAT = Path(tempfile.gettempdir()) / "hoidap-telegram.alive"
+
+
+async def _heartbeat(app: Application) -> None:
+    """Touch a file every 20 s while the bot runs: the container healthcheck reads its age."""
+    while True:
+        HEARTBEAT.write_text(str(time.time()))
+        await asyncio.sleep(20)
+
+
 def run(settings: Settings) -> None:
     """``hoidap telegram``: long polling until interrupted."""
     assistant = Assistant.open(settings)
     try:
         bot = TelegramBot(settings, assistant)
-        bot.app.post_init = lambda app: app.bot.set_my_commands(COMMANDS)  # type: ignore[assignment,misc,return-value]
+
+        async def post_init(app: Application) -> None:
+            await app.bot.set_my_commands(COMMANDS)
+            app.create_task(_heartbeat(app))
+
+        bot.app.post_init = post_init  # type: ignore[assignment]
         bot.app.run_polling(allowed_updates=Update.ALL_TYPES)
     finally:
         assistant.close()

@@ -303,6 +303,7 @@ def _start_server(seed_data: Path, port: int) -> tuple[subprocess.Popen[bytes], 
         "HOIDAP_DATA_DIR": str(seed_data),
         "HOIDAP_API_KEYS": "",
         "HOIDAP_ADMIN_KEYS": "",
+        "HOIDAP_API_RATE_PER_MINUTE": "0",  # measuring capacity, not the limiter
     }
     started = time.perf_counter()
     proc = subprocess.Popen(

@@ -7,6 +7,7 @@ can report it by name and go on with the rest.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,9 +35,19 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-16")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    controls = sum(b < 9 or 13 < b < 32 for b in data[:65536])
+    if b"\x00" in data or controls > min(len(data), 65536) * 0.02:
+        raise LoadError("binary content, not text")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
+        # Pre-Unicode Vietnamese fonts put their letters in Windows-1252 code points: look at
+        # the bytes that way first (a charset detector would guess some other Latin code page).
+        if legacy := legacy_vietnamese_encoding(data.decode("cp1252", errors="replace")):
+            raise LoadError(
+                f"text in the legacy Vietnamese font encoding {legacy}: convert it to Unicode "
+                "first (for example UniKey's converter, or LibreOffice) and add it again"
+            ) from None
         from charset_normalizer import from_bytes
 
         best = from_bytes(data).best()
@@ -48,6 +59,29 @@ def decode_text(data: bytes) -> str:
     if not text.strip():
         raise LoadError("empty file")
     return text
+
+
+_VI_UNICODE = re.compile("[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")  # letters Windows-1252 cannot hold
+# VNI writes marks as letters after the vowel (ù ø û õ ï for the tones, â ê ô for the shapes);
+# Windows-1258 uses other bytes (Ì ì Ò Þ ò), so it is not taken for VNI.
+_VNI_SYLLABLE = re.compile(r"[aeiouyAEIOUY][ùøûõïâêäåáàãëéèöüÙØÛÕÏÂÊÄÅÁÀÃËÉÈÖÜ]")
+
+
+def legacy_vietnamese_encoding(text: str) -> str | None:
+    """``TCVN3 (ABC)`` or ``VNI`` when text was typed with a pre-Unicode Vietnamese font.
+
+    Such files decode "successfully" as Windows-1252 into text like ``c«ng nghiÖp`` (TCVN3) or
+    ``coâng nghieäp`` (VNI). Real Vietnamese Unicode letters are then nearly absent, while
+    Latin-1 symbols sit inside words (TCVN3) or accented Latin letters follow vowels (VNI)."""
+    words = text.split()
+    if len(words) < 5 or len(_VI_UNICODE.findall(text)) > len(words) * 0.05:
+        return None
+    inside = sum(any("\xa1" <= c <= "\xff" and not c.isalpha() for c in w[1:]) for w in words)
+    if inside >= len(words) * 0.12:
+        return "TCVN3 (ABC)"
+    if sum(bool(_VNI_SYLLABLE.search(w)) for w in words) >= len(words) * 0.25:
+        return "VNI"
+    return None
 
 
 def _html(data: bytes) -> Loaded:

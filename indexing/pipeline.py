@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -73,6 +75,13 @@ class Prepared:
     record: dict[str, Any]
     chunk_texts: list[tuple[str, int, str]]  # (chunk_id, position, text)
     embed_texts: list[str]
+
+
+def crashpoint(name: str) -> None:
+    """Test seam: with ``HOIDAP_TEST_CRASH_AT=<name>`` the process is killed here with SIGKILL,
+    as a power cut or the OOM killer would (tests/test_crash.py); a no-op otherwise."""
+    if os.environ.get("HOIDAP_TEST_CRASH_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def corpus_files(corpus_dir: Path) -> tuple[dict[str, Path], list[Path]]:
@@ -173,19 +182,22 @@ class Indexer:
     def write(
         self, prepared: list[Prepared], store: Store | None = None, progress: bool = False
     ) -> int:
-        """Embed and store prepared documents; returns the number of chunks embedded."""
+        """Embed and store prepared documents one at a time; returns the chunks embedded.
+
+        Per document: new chunks first, then the record switches to the new version, then the
+        old chunks go. A crash at any point leaves each document at its old or its new version."""
+        from tqdm import tqdm
+
         target = store or self.store
-        texts = [t for p in prepared for t in p.embed_texts]
-        vectors = self._embed(texts, progress)
-        it = iter(vectors)
-        for p in prepared:
-            points = []
-            meta = p.record
-            for (cid, pos, text), embed_text in zip(p.chunk_texts, p.embed_texts, strict=True):
-                points.append(
+        total = sum(len(p.embed_texts) for p in prepared)
+        with tqdm(total=total, desc="Embedding", unit="chunk", disable=not progress) as bar:
+            for p in prepared:
+                vectors = self._embed(p.embed_texts, bar.update)
+                meta = p.record
+                points = [
                     ChunkPoint(
                         chunk_id=cid,
-                        dense=next(it),
+                        dense=vector,
                         sparse=document_vector(embed_text),
                         payload={
                             "chunk_id": cid,
@@ -200,25 +212,26 @@ class Indexer:
                             "author": meta["author"],
                         },
                     )
-                )
-            target.upsert_chunks(points)
-            target.put_document(p.record)  # the new version is live from here
-            target.delete_chunks(p.doc_id, except_hash=p.content_hash)
+                    for (cid, pos, text), embed_text, vector in zip(
+                        p.chunk_texts, p.embed_texts, vectors, strict=True
+                    )
+                ]
+                target.upsert_chunks(points)
+                crashpoint("after-upsert")
+                target.put_document(p.record)  # the new version is live from here
+                crashpoint("after-record")
+                target.delete_chunks(p.doc_id, except_hash=p.content_hash)
+                crashpoint("after-delete-old")
         target.flush()
-        return len(texts)
+        return total
 
-    def _embed(self, texts: list[str], progress: bool) -> list[list[float]]:
-        if not texts:
-            return []
-        from tqdm import tqdm
-
+    def _embed(self, texts: list[str], advance: Callable[[int], object]) -> list[list[float]]:
         size = max(1, self.settings.embed_batch_size)
         out: list[list[float]] = []
-        with tqdm(total=len(texts), desc="Embedding", unit="chunk", disable=not progress) as bar:
-            for start in range(0, len(texts), size):
-                batch = texts[start : start + size]
-                out.extend(self._embedder().get_text_embedding_batch(batch))
-                bar.update(len(batch))
+        for start in range(0, len(texts), size):
+            batch = texts[start : start + size]
+            out.extend(self._embedder().get_text_embedding_batch(batch))
+            advance(len(batch))
         return out
 
     def remove(self, doc_id: str, store: Store | None = None) -> None:
@@ -267,6 +280,7 @@ class Indexer:
                 status = "updated" if doc_id in known else "added"
                 report.outcomes.append(FileOutcome(doc_id, status, len(prepared.chunk_texts)))
             report.embedded_chunks = self.write(todo, target, progress)
+            crashpoint("before-removals")
             for doc_id in sorted(set(known) - set(files)):
                 self.remove(doc_id, target)
                 report.outcomes.append(FileOutcome(doc_id, "removed"))
@@ -276,6 +290,7 @@ class Indexer:
                 self.store.abort_rebuild(target)
             raise
         if rebuild:
+            crashpoint("before-switch")
             self.store.commit_rebuild(target)
         report.seconds = time.perf_counter() - started
         return report

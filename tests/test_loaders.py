@@ -75,3 +75,24 @@ def test_html_main_content_and_metadata() -> None:
     assert "Thời sự" not in loaded.text
     assert loaded.meta["sitename"] == "Báo Long An"
     assert loaded.meta["date"].startswith("2024-05-06")
+
+
+@pytest.mark.parametrize(
+    ("legacy", "name"),
+    [
+        ("Khu c«ng nghiÖp hç trî ViÖt Nam ph¸t triÓn m¹nh t¹i §µ N½ng vµ Long An.", "TCVN3"),
+        (
+            "Khu coâng nghieäp hoã trôï Vieät Nam phaùt trieån maïnh taïi Ñaø Naüng vaø Long An.",
+            "VNI",
+        ),
+    ],
+)
+def test_legacy_font_encodings_are_reported(legacy: str, name: str) -> None:
+    data = (legacy + "\n") * 5
+    with pytest.raises(LoadError, match=f"legacy Vietnamese font encoding {name}"):
+        load_bytes("old.txt", data.encode("cp1252"), MB)
+
+
+def test_western_european_text_is_not_taken_for_legacy_vietnamese() -> None:
+    text = "Le développement économique de la région est très rapide à Paris et en Provence. " * 5
+    assert "économique" in load_bytes("fr.txt", text.encode("cp1252"), MB).text

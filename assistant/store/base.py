@@ -66,6 +66,12 @@ class ChunkPoint:
     sparse: SparseVec
     payload: dict[str, Any]
 
+    @property
+    def point_key(self) -> str:
+        """Unique per document version: an unchanged chunk of a new version is a new point, so
+        writing the new version never relabels the points the old version still needs."""
+        return f"{self.chunk_id}@{self.payload.get('doc_hash', '')}"
+
 
 @dataclass(frozen=True)
 class Hit:

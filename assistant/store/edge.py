@@ -130,7 +130,7 @@ class EdgeStore(Store):
             return
         points = [
             qe.Point(
-                point_id(c.chunk_id),
+                point_id(c.point_key),
                 {DENSE: list(c.dense), SPARSE: _sparse(c.sparse)},
                 {"kind": "chunk", **c.payload},
             )

@@ -142,7 +142,7 @@ class QdrantServerStore(Store):
             self._upsert(
                 [
                     models.PointStruct(
-                        id=point_id(c.chunk_id),
+                        id=point_id(c.point_key),
                         vector={DENSE: list(c.dense), SPARSE: _sparse(c.sparse)},
                         payload={"kind": "chunk", **c.payload},
                     )
