@@ -24,10 +24,20 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, File, HTTPException, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.sse import format_sse_event
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StrictBool,
+    StrictStr,
+)
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.answer.model import Answer
 from assistant.config import Settings
@@ -41,15 +51,33 @@ STATIC = resources.files("bots").joinpath("web/static")
 
 
 # -- request and response models -------------------------------------------------------------
+def _no_text(value: Any) -> Any:
+    if isinstance(value, str | bool):
+        raise ValueError("must be a number, not text")
+    return value
+
+
+def _iso_date(value: Any) -> Any:
+    if not isinstance(value, str | date):
+        raise ValueError("a date must be a string YYYY-MM-DD")
+    return value
+
+
+# Requests are checked as documented: no unknown fields and no lax coercions (0 is no date,
+# "5" is no number).
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+Count = Annotated[int, Field(ge=1, le=50), BeforeValidator(_no_text)]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 class Filters(Strict):
-    doc_ids: list[str] | None = None
-    outlets: list[str] | None = None
-    since: date | None = None
-    until: date | None = None
+    doc_ids: list[StrictStr] | None = None
+    outlets: list[StrictStr] | None = None
+    since: IsoDate | None = None
+    until: IsoDate | None = None
 
     def to_search(self) -> SearchFilters:
         return SearchFilters(
@@ -58,34 +86,34 @@ class Filters(Strict):
 
 
 class SearchRequest(Strict):
-    query: str = Field(min_length=1, max_length=MAX_QUESTION)
-    k: int = Field(default=5, ge=1, le=50)
+    query: StrictStr = Field(min_length=1, max_length=MAX_QUESTION)
+    k: Count = 5
     filters: Filters | None = None
 
 
 class Turn(Strict):
     role: Literal["user", "assistant"]
-    content: str = Field(max_length=20_000)
+    content: StrictStr = Field(max_length=20_000)
 
 
 class AskRequest(Strict):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION)
+    question: StrictStr = Field(min_length=1, max_length=MAX_QUESTION)
     history: list[Turn] = Field(default_factory=list, max_length=20)
-    k: int | None = Field(default=None, ge=1, le=50)
-    stream: bool = False
+    k: Count | None = None
+    stream: StrictBool = False
 
 
 class ChatMessage(BaseModel):
     role: Literal["system", "user", "assistant", "tool", "developer"]
-    content: str | list[dict[str, Any]] | None = None
+    content: StrictStr | list[dict[str, Any]] | None = None
 
 
 class ChatRequest(BaseModel):
     """OpenAI chat-completions request; unknown OpenAI options are accepted and ignored."""
 
-    model: str = "hoidap"
+    model: StrictStr = "hoidap"
     messages: list[ChatMessage] = Field(min_length=1, max_length=50)
-    stream: bool = False
+    stream: StrictBool = False
 
 
 class SearchResultOut(BaseModel):
@@ -261,6 +289,24 @@ def create_app(
         if retry:
             raise HTTPException(429, "too many requests", headers={"Retry-After": str(retry)})
 
+    class Problem(BaseModel):
+        detail: str
+
+    def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
+        meaning = {
+            400: "malformed request",
+            401: "no or wrong API key",
+            403: "an admin key is needed",
+            404: "not found",
+            413: "request body too large",
+            429: "rate limit reached",
+            503: "starting up",
+        }
+        return {c: {"model": Problem, "description": meaning[c]} for c in codes}
+
+    STAFF_ERRORS = documented(400, 401, 413, 429, 503)
+    ADMIN_ERRORS = documented(400, 401, 403, 413, 429, 503)
+
     Staff = Depends(require_staff)
     Admin = Depends(require_admin)
     Limited = Depends(rate_limit)
@@ -298,20 +344,37 @@ def create_app(
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # name every method the path allows, not just one route's
+            path = request.url.path
+            methods = {
+                m
+                for r in request.app.routes
+                if isinstance(r, APIRoute) and r.path_regex.match(path)
+                for m in r.methods
+            }
+            headers["Allow"] = ", ".join(sorted(methods))
+        return JSONResponse({"detail": exc.detail}, exc.status_code, headers=headers)
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        raw = exc.errors()
         errors = [
             {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
-            for e in exc.errors()
+            for e in raw
         ]
-        return JSONResponse({"detail": "invalid request", "errors": errors}, 422)
+        # "detail" keeps FastAPI's documented shape; "errors" is the short form for people.
+        detail = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in raw]
+        return JSONResponse({"detail": detail, "errors": errors}, 422)
 
     # -- health ------------------------------------------------------------------------------
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"])
+    @app.get("/readyz", tags=["health"], responses=documented(503))
     def readyz(request: Request) -> JSONResponse:
         if not getattr(request.app.state, "ready", False):
             return JSONResponse({"status": "starting"}, 503)
@@ -319,7 +382,7 @@ def create_app(
         return JSONResponse({"status": "ready", "embedder": settings.embed_model, **stats})
 
     # -- staff -------------------------------------------------------------------------------
-    @app.post("/v1/search", tags=["staff"], dependencies=[Staff, Limited])
+    @app.post("/v1/search", tags=["staff"], dependencies=[Staff, Limited], responses=STAFF_ERRORS)
     def search(body: SearchRequest, request: Request) -> SearchResponse:
         filters = body.filters.to_search() if body.filters else None
         hits = the(request).search(body.query, k=body.k, filters=filters)
@@ -345,7 +408,7 @@ def create_app(
         tags=["staff"],
         dependencies=[Staff, Limited],
         response_model=AskResponse,
-        responses={200: {"content": {"text/event-stream": {}}}},
+        responses={200: {"content": {"text/event-stream": {}}}, **STAFF_ERRORS},
     )
     def ask(body: AskRequest, request: Request) -> Any:
         history = [t.model_dump() for t in body.history]
@@ -356,7 +419,12 @@ def create_app(
         _count(answer)
         return answer.contract()
 
-    @app.post("/v1/chat/completions", tags=["openai"], dependencies=[Staff, Limited])
+    @app.post(
+        "/v1/chat/completions",
+        tags=["openai"],
+        dependencies=[Staff, Limited],
+        responses={200: {"content": {"text/event-stream": {}}}, **STAFF_ERRORS},
+    )
     def chat_completions(body: ChatRequest, request: Request) -> Any:
         turns = [
             {"role": m.role, "content": _text(m.content)}
@@ -364,7 +432,7 @@ def create_app(
             if m.role in ("user", "assistant") and _text(m.content)
         ]
         if not turns or turns[-1]["role"] != "user":
-            raise HTTPException(422, "the last message must be a non-empty user message")
+            raise HTTPException(400, "the last message must be a non-empty user message")
         question = turns[-1]["content"][:MAX_QUESTION]
         events = the(request).ask_stream(question, turns[:-1])
         created, cid = int(time.time()), f"chatcmpl-{uuid.uuid4().hex[:24]}"
@@ -390,20 +458,33 @@ def create_app(
         }
 
     # -- admin -------------------------------------------------------------------------------
-    @app.get("/v1/documents", tags=["admin"], dependencies=[Admin, Limited])
+    @app.get("/v1/documents", tags=["admin"], dependencies=[Admin, Limited], responses=ADMIN_ERRORS)
     def list_documents(request: Request) -> list[dict[str, Any]]:
         return the(request).documents()
 
-    @app.post("/v1/documents", tags=["admin"], dependencies=[Admin, Limited])
+    @app.post(
+        "/v1/documents", tags=["admin"], dependencies=[Admin, Limited], responses=ADMIN_ERRORS
+    )
     async def upload(
         request: Request,
-        files: Annotated[list[UploadFile], File(description="one or more documents")],
+        files: Annotated[list[UploadFile], File(description="one or more documents")] = [],  # noqa: B006
         replace: Annotated[bool, Query(description="replace documents with the same id")] = False,
     ) -> dict[str, list[FileResult]]:
         assistant = the(request)
         limit = int(settings.max_upload_mb * 1e6)
         results: list[FileResult] = []
-        for upload_file in files:
+        if any(isinstance(f, str) for f in files or []):  # a plain form field named "files"
+            raise RequestValidationError(
+                [
+                    {
+                        "loc": ("body", "files"),
+                        "msg": "must be a file, not text",
+                        "type": "value_error",
+                    }
+                ]
+            )
+        for upload_file in files or []:
+            assert not isinstance(upload_file, str)
             data = await upload_file.read(limit + 1)
             name = upload_file.filename or "upload"
             if len(data) > limit:
@@ -429,13 +510,18 @@ def create_app(
             )
         return {"files": results}
 
-    @app.delete("/v1/documents/{doc_id:path}", tags=["admin"], dependencies=[Admin, Limited])
+    @app.delete(
+        "/v1/documents/{doc_id:path}",
+        tags=["admin"],
+        dependencies=[Admin, Limited],
+        responses={**ADMIN_ERRORS, **documented(404)},
+    )
     def delete_document(doc_id: str, request: Request) -> dict[str, str]:
         if not the(request).delete_document(doc_id):
             raise HTTPException(404, f"no document {doc_id}")
         return {"deleted": doc_id}
 
-    @app.post("/v1/reindex", tags=["admin"], dependencies=[Admin, Limited])
+    @app.post("/v1/reindex", tags=["admin"], dependencies=[Admin, Limited], responses=ADMIN_ERRORS)
     def reindex(request: Request) -> dict[str, Any]:
         return the(request).sync().as_dict()
 
