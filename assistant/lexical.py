@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import zlib
 from collections import Counter
 from dataclasses import dataclass
@@ -21,18 +22,29 @@ from assistant.vietnamese import fold, normalize
 _TOKEN = re.compile(r"[^\W_]+(?:[_\-.][^\W_]+)*", re.UNICODE)
 
 
-@cache
-def underthesea() -> Any:
-    """Import underthesea once, undoing the root-logger configuration its import performs."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    import underthesea as uts
+_UTS_LOCK = threading.Lock()
+_UTS: Any = None
 
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
-    root.setLevel(level)
-    return uts
+
+def underthesea() -> Any:
+    """underthesea, imported and warmed once (thread-safe: its models load lazily on first use,
+    and two threads doing that at once crash); its root-logger set-up is undone."""
+    global _UTS
+    if _UTS is None:
+        with _UTS_LOCK:
+            if _UTS is None:
+                root = logging.getLogger()
+                handlers, level = list(root.handlers), root.level
+                import underthesea as uts
+
+                for handler in list(root.handlers):
+                    if handler not in handlers:
+                        root.removeHandler(handler)
+                root.setLevel(level)
+                uts.word_tokenize("Khởi động mô hình tách từ.", format="text")
+                uts.sent_tokenize("Khởi động. Mô hình tách câu.")
+                _UTS = uts
+    return _UTS
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,18 @@ def tokens(text: str) -> list[str]:
         if hits:
             feats += [f"c:{concept.name}"] * hits
     return feats
+
+
+def overlap_features(text: str) -> set[str]:
+    """Folded syllables and concept tokens, without word segmentation (cheap enough to run on
+    every candidate sentence at question time)."""
+    folded = " ".join(fold(text).split())
+    feats = {f"s:{s}" for s in _SYLLABLE.findall(folded)}
+    feats |= {f"c:{concept.name}" for concept, pattern in concepts() if pattern.search(folded)}
+    return feats
+
+
+_SYLLABLE = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def _index(feature: str) -> int:

@@ -52,6 +52,13 @@ class Assistant:
                     self._embedder = make_embedder(self.settings)
         return self._embedder
 
+    def warm_up(self) -> None:
+        """Load the embedder and the Vietnamese tokenizer now rather than on the first request."""
+        from assistant.lexical import underthesea
+
+        self.embedder()
+        underthesea()
+
     def check_embedder(self) -> None:
         """Refuse to mix vector spaces: the index must have been built with this embedder."""
         if self._embedder_checked:

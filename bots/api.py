@@ -220,7 +220,7 @@ def create_app(
         own = assistant is None
         app.state.ready = False
         app.state.assistant = assistant or await asyncio.to_thread(Assistant.open, settings)
-        await asyncio.to_thread(app.state.assistant.embedder)  # load the model before traffic
+        await asyncio.to_thread(app.state.assistant.warm_up)  # models loaded before traffic
         bot = None
         if telegram:
             from bots.telegram import start_in_app
@@ -337,8 +337,18 @@ def create_app(
             response = JSONResponse({"detail": "internal error", "request_id": request_id}, 500)
         route = request.scope.get("route")
         name = getattr(route, "path", "unmatched")
+        elapsed = time.perf_counter() - started
         metrics.requests.labels(name, request.method, str(response.status_code)).inc()
-        metrics.latency.labels(name).observe(time.perf_counter() - started)
+        metrics.latency.labels(name).observe(elapsed)
+        # The path only: never headers (keys) or query strings.
+        log.info(
+            "%s %s %s %.1f ms",
+            request.method,
+            request.url.path,
+            response.status_code,
+            elapsed * 1000,
+            extra={"request_id": request_id},
+        )
         response.headers["X-Request-ID"] = request_id
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"

@@ -17,11 +17,11 @@ import numpy as np
 from assistant.answer.followup import proper_names
 from assistant.answer.model import Answer, Citation, refusal
 from assistant.answer.question import Kind, kind, language, matches_kind
-from assistant.lexical import sentences, tokens
+from assistant.lexical import overlap_features, sentences
 from assistant.retrieval import SearchResult
 from assistant.vietnamese import fold
 
-_DENSE_CANDIDATES = 6
+_DENSE_CANDIDATES = 4  # measured: 3, 4 and 6 give the same dev-set answers; each costs ~30 ms
 _MAX_SENTENCES = 2
 
 
@@ -45,10 +45,6 @@ class Scored:
         return base * self.penalty
 
 
-def _features(text: str) -> set[str]:
-    return {t for t in tokens(text) if t.startswith(("s:", "c:"))}
-
-
 def _dense_scale(cosine: float) -> float:
     """e5 cosines sit in a narrow band (~0.7 unrelated, ~0.9 same meaning): spread it to 0..1."""
     return float(min(1.0, max(0.0, (cosine - 0.72) / 0.18)))
@@ -62,7 +58,7 @@ def score_sentences(
 ) -> list[Scored]:
     """All sentences of the hits, best first."""
     wanted = kind(question)
-    q_feats = _features(question)
+    q_feats = overlap_features(question)
     # English names ("Ho Chi Minh City") are not spelled as in the Vietnamese text: no check.
     names = [fold(n) for n in proper_names(question)] if language(question) == "vi" else []
     out: list[Scored] = []
@@ -74,7 +70,7 @@ def score_sentences(
             text = raw.strip()
             if len(text.split()) < 4:
                 continue
-            overlap = len(q_feats & _features(text)) / max(1, len(q_feats))
+            overlap = len(q_feats & overlap_features(text)) / max(1, len(q_feats))
             cue = 1.0 if wanted is not Kind.OTHER and matches_kind(text, wanted) else 0.0
             in_sentence = sum(n in fold(text) for n in names)
             penalty = 0.6**missing * 0.8 ** (len(names) - missing - in_sentence)
