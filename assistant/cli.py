@@ -157,7 +157,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
         assistant.close()
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost (shared with the load generator)."""
     import ipaddress
 
     if host == "localhost":
@@ -172,7 +173,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """HTTP API and staff page (and, with --telegram, the bot) in one process."""
     settings = _settings(args)
     keys = Settings.split_list(settings.api_keys) + Settings.split_list(settings.admin_keys)
-    if not keys and not _is_loopback(args.host) and not args.insecure:
+    if not keys and not is_loopback(args.host) and not args.insecure:
         print(
             f"hoidap: refusing to serve on {args.host} without API keys: anyone who can reach it "
             "could read and change the index. Set HOIDAP_API_KEYS and HOIDAP_ADMIN_KEYS, bind "

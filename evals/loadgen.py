@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import json
 import random
 import statistics
@@ -20,15 +19,11 @@ from urllib.parse import urlparse
 
 import httpx
 
+from assistant.cli import is_loopback
+
 
 def _loopback(url: str) -> bool:
-    host = urlparse(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback(urlparse(url).hostname or "")
 
 
 async def _run(args: argparse.Namespace) -> dict[str, object]:
