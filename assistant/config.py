@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     api_rate_per_minute: int = 600  # per key (or per client address when the API is open); 0 = off
     max_body_kb: int = 1024  # JSON request bodies; uploads have their own limit
     log_json: bool = False
+    max_upload_total_mb: float = 100.0  # a whole multipart upload, streamed and cut off beyond
+    upload_background_mb: float = 1.0  # larger uploads are indexed as a background job (202)
+    auth_failures_per_minute: int = 10  # wrong keys per client address before 429; 0 = off
 
     # Telegram.
     telegram_bot_token: SecretStr | None = Field(

@@ -7,7 +7,6 @@ hold no retrieval logic of their own.
 from __future__ import annotations
 
 import re
-import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -18,6 +17,16 @@ from assistant.answer import extractive, followup
 from assistant.answer.llm import LLMAnswerer
 from assistant.answer.model import Answer
 from assistant.config import Settings
+from assistant.corpus_journal import (
+    TEMP_PREFIX,
+    CorpusRefusal,
+    Journal,
+    owned_file,
+    refusal_for_name,
+    same_id_files,
+    settle,
+    stage,
+)
 from assistant.retrieval import EmbeddingCache, Retriever, SearchResult
 from assistant.store import SearchFilters, Store, StoreError, open_store
 from assistant.store.base import FusionMode
@@ -194,6 +203,7 @@ class Assistant:
             self.check_embedder()
         with self._write_lock:
             try:
+                self._settle_leftovers()  # an interrupted upload is settled before comparing
                 return self.indexer().sync(
                     corpus_dir or self.settings.corpus_dir, rebuild, progress
                 )
@@ -204,8 +214,10 @@ class Assistant:
     def add_document(self, filename: str, data: bytes, replace: bool = False) -> Any:
         """Index one uploaded file and keep it in the corpus folder (so a rebuild reproduces it).
 
-        The name is reduced to a safe base name; an existing document is only replaced when asked.
-        A file that cannot be indexed is reported and not kept."""
+        The name is reduced to a safe base name; hidden files and ``manifest.*`` are refused; an
+        existing document is only replaced when asked. Only the document's own file is touched,
+        through a journalled temp file and rename (``assistant.corpus_journal``). A file that
+        cannot be indexed is reported and not kept."""
         from indexing.loaders import LoadError
         from indexing.metadata import read_manifest
         from indexing.pipeline import FileOutcome, doc_id_for
@@ -215,46 +227,112 @@ class Assistant:
         corpus = Path(self.settings.corpus_dir)
         with self._write_lock:
             try:
-                known = self.store.documents()
-                if doc_id in known and not replace:
-                    raise LoadError(
+                reserved = refusal_for_name(filename) or refusal_for_name(name)
+                if reserved:
+                    raise CorpusRefusal(reserved)
+                record = self.store.documents().get(doc_id)
+                if record is not None and not replace:
+                    raise CorpusRefusal(
                         f"document {doc_id} exists; upload with replace=true to replace it"
                     )
-                entry = read_manifest(corpus).get(doc_id)
-                indexer = self.indexer()
-                prepared = indexer.prepare(doc_id, name, data, entry)
-                corpus.mkdir(parents=True, exist_ok=True)
-                # Write beside the target, then rename: the corpus never holds half a file.
-                with tempfile.NamedTemporaryFile(
-                    dir=corpus, prefix=".upload-", delete=False
-                ) as tmp:
-                    tmp.write(data)
-                for old in corpus.glob(f"{glob_escape(doc_id)}.*"):
-                    if old.is_file() and old.name != name:
-                        old.unlink()
-                Path(tmp.name).replace(corpus / name)
-                chunks = indexer.write([prepared])
-                status = "updated" if doc_id in known else "added"
-                return FileOutcome(doc_id, status, chunks)
-            except LoadError as exc:
+                owned = owned_file(corpus, record) if record else None
+                self._check_neighbours(corpus, doc_id, name, owned, replace)
+                prepared = self.indexer().prepare(
+                    doc_id, name, data, read_manifest(corpus).get(doc_id)
+                )
+                temp = stage(corpus, data)
+                entry = {
+                    "op": "put",
+                    "doc_id": doc_id,
+                    "temp": temp.name,
+                    "target": name,
+                    "remove": owned.relative_to(corpus).as_posix() if owned else None,
+                    "hash": prepared.content_hash,
+                }
+                self._journalled(entry, lambda: self.indexer().write([prepared]))
+                status = "updated" if record is not None else "added"
+                return FileOutcome(doc_id, status, len(prepared.chunk_texts))
+            except (LoadError, CorpusRefusal) as exc:
                 return FileOutcome(doc_id, "failed", reason=str(exc))
             finally:
                 self.retriever.invalidate()
 
+    @staticmethod
+    def _check_neighbours(
+        corpus: Path, doc_id: str, name: str, owned: Path | None, replace: bool
+    ) -> None:
+        """Refuse an upload that would overwrite or clash with a file the document does not own."""
+        for path in same_id_files(corpus, doc_id):
+            if owned is not None and path == owned:
+                continue
+            if path.name == name and replace:
+                continue  # an unindexed file of this very name, replaced on request
+            if path.name == name:
+                raise CorpusRefusal(
+                    f"{name} is already in the corpus folder (not indexed); upload with "
+                    "replace=true to replace it"
+                )
+            raise CorpusRefusal(
+                f"{path.name} in the corpus folder has the same document id {doc_id}; "
+                "rename or remove one of them"
+            )
+
+    def _journalled(self, entry: dict[str, Any], work: Any) -> str:
+        """Run ``work`` (the index change) between journal begin and settle: an exception or a
+        crash in between is resolved the same way, from what the index then holds."""
+        journal = Journal(self.settings.data_dir)
+        path = journal.begin(entry)
+        corpus = Path(self.settings.corpus_dir)
+        try:
+            if work is not None:
+                work()
+        finally:
+            outcome = settle(entry, self.store, corpus)
+            journal.end(path)
+        return outcome
+
     def delete_document(self, doc_id: str) -> bool:
-        """Remove a document from the index and its file from the corpus folder."""
+        """Remove a document from the index and its own file (only that) from the corpus."""
         with self._write_lock:
             try:
-                if doc_id not in self.store.documents():
+                record = self.store.documents().get(doc_id)
+                if record is None:
                     return False
-                self.indexer().remove(doc_id)
                 corpus = Path(self.settings.corpus_dir)
-                for path in corpus.glob(f"{glob_escape(doc_id)}.*"):
-                    if path.is_file() and path.parent.resolve() == corpus.resolve():
-                        path.unlink()
+                owned = owned_file(corpus, record)
+                rel = owned.relative_to(corpus).as_posix() if owned else None
+                self._journalled({"op": "delete", "doc_id": doc_id, "file": rel}, None)
                 return True
             finally:
                 self.retriever.invalidate()
+
+    def corpus_pending(self) -> list[dict[str, Any]]:
+        """Journalled corpus operations not yet settled (in flight, or left by a crash)."""
+        return [entry for _, entry in Journal(self.settings.data_dir).pending()]
+
+    def repair_corpus(self, wait: bool = True) -> list[str] | None:
+        """Settle operations a crash left half-done; None when a write is in progress (``wait``
+        False), since pending entries then belong to it."""
+        if not self._write_lock.acquire(blocking=wait):
+            return None
+        try:
+            done = self._settle_leftovers()
+            if done:
+                self.retriever.invalidate()
+            return done
+        finally:
+            self._write_lock.release()
+
+    def _settle_leftovers(self) -> list[str]:
+        corpus = Path(self.settings.corpus_dir)
+        journal = Journal(self.settings.data_dir)
+        done = []
+        for path, entry in journal.pending():
+            done.append(settle(entry, self.store, corpus))
+            journal.end(path)
+        for leftover in corpus.glob(f"{TEMP_PREFIX}*.part") if corpus.is_dir() else []:
+            leftover.unlink(missing_ok=True)  # staged before its journal entry was written
+        return done
 
     def close(self) -> None:
         self.store.close()
@@ -269,7 +347,3 @@ def safe_filename(name: str) -> str:
     cleaned = _UNSAFE.sub("_", base).strip("._") or "upload"
     stem, dot, ext = cleaned.rpartition(".")
     return f"{stem[:120]}.{ext.lower()}" if dot and stem else cleaned[:120]
-
-
-def glob_escape(text: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", text)

@@ -6,14 +6,11 @@ refuses a non-loopback address then, unless ``--insecure``).
 """
 
 import asyncio
-import hashlib
 import hmac
 import json
 import logging
-import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
@@ -21,7 +18,7 @@ from datetime import date
 from importlib import resources
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, File, HTTPException, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
@@ -36,6 +33,8 @@ from pydantic import (
     SecretStr,
     StrictBool,
     StrictStr,
+    field_validator,
+    model_validator,
 )
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -43,6 +42,10 @@ from assistant.answer.model import Answer
 from assistant.config import Settings
 from assistant.service import Assistant
 from assistant.store import SearchFilters
+from bots import redact
+from bots.auth import KeyRateLimiter, KeyRing, caller
+from bots.documents import add_document_routes
+from bots.gate import CHECKED, Gate
 
 log = logging.getLogger("hoidap.http")
 
@@ -79,16 +82,34 @@ class Filters(Strict):
     since: IsoDate | None = None
     until: IsoDate | None = None
 
+    @model_validator(mode="after")
+    def _ordered(self) -> "Filters":
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"since ({self.since}) is after until ({self.until}): no date fits")
+        return self
+
     def to_search(self) -> SearchFilters:
         return SearchFilters(
             tuple(self.doc_ids or ()), tuple(self.outlets or ()), self.since, self.until
         )
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must contain text, not only spaces")
+    return value
+
+
+# The pattern tells clients (and the fuzzer) that blank text is refused; the check is _not_blank.
+Text = Field(min_length=1, max_length=MAX_QUESTION, json_schema_extra={"pattern": r"\S"})
+
+
 class SearchRequest(Strict):
-    query: StrictStr = Field(min_length=1, max_length=MAX_QUESTION)
+    query: StrictStr = Text
     k: Count = 5
     filters: Filters | None = None
+
+    _query = field_validator("query")(_not_blank)
 
 
 class Turn(Strict):
@@ -97,10 +118,12 @@ class Turn(Strict):
 
 
 class AskRequest(Strict):
-    question: StrictStr = Field(min_length=1, max_length=MAX_QUESTION)
+    question: StrictStr = Text
     history: list[Turn] = Field(default_factory=list, max_length=20)
     k: Count | None = None
     stream: StrictBool = False
+
+    _question = field_validator("question")(_not_blank)
 
 
 class ChatMessage(BaseModel):
@@ -152,38 +175,7 @@ class AskResponse(BaseModel):
     suggestions: list[dict[str, Any]]
 
 
-class FileResult(BaseModel):
-    filename: str
-    doc_id: str
-    status: str
-    chunks: int
-    reason: str | None = None
-
-
 # -- metrics ---------------------------------------------------------------------------------
-class KeyRateLimiter:
-    """Sliding one-minute window per caller; thread-safe (sync routes run in a thread pool)."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def retry_after(self, who: str) -> int:
-        """0 when the call may proceed (and is counted), else seconds to wait."""
-        if self.per_minute <= 0:
-            return 0
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits.setdefault(who, deque())
-            while hits and now - hits[0] > 60:
-                hits.popleft()
-            if len(hits) >= self.per_minute:
-                return max(1, int(60 - (now - hits[0])) + 1)
-            hits.append(now)
-            return 0
-
-
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -211,8 +203,16 @@ def create_app(
 ) -> FastAPI:
     """The app; pass ``assistant`` to serve an already open one (tests). With ``telegram`` the
     bot runs in the same process and event loop, sharing the one embedded store."""
-    staff_keys = [k.encode() for k in Settings.split_list(settings.api_keys)]
-    admin_keys = [k.encode() for k in Settings.split_list(settings.admin_keys)]
+    keys = KeyRing(Settings.split_list(settings.api_keys), Settings.split_list(settings.admin_keys))
+    redact.install(
+        *keys.staff,
+        *keys.admin,
+        settings.telegram_bot_token,
+        settings.llm_api_key,
+        settings.embed_api_key,
+        settings.qdrant_api_key,
+        settings.telegram_webhook_secret,
+    )
     metrics = Metrics()
 
     @asynccontextmanager
@@ -221,6 +221,10 @@ def create_app(
         app.state.ready = False
         app.state.assistant = assistant or await asyncio.to_thread(Assistant.open, settings)
         await asyncio.to_thread(app.state.assistant.warm_up)  # models loaded before traffic
+        app.state.repaired = await asyncio.to_thread(app.state.assistant.repair_corpus) or []
+        for line in app.state.repaired:
+            log.warning("corpus repaired at start-up: %s", line)
+        redact.install()  # uvicorn's log handlers exist by now
         bot = None
         if telegram:
             from bots.telegram import start_in_app
@@ -232,6 +236,7 @@ def create_app(
             yield
         finally:
             app.state.ready = False
+            await asyncio.to_thread(app.state.jobs.stop)
             if bot is not None:
                 await bot.stop()
             if own:
@@ -254,38 +259,28 @@ def create_app(
         value = key or (cred.credentials if cred else None)
         return value.encode() if value else None
 
-    def _matches(value: bytes, keys: list[bytes]) -> bool:
-        # Compare against every key (no early exit) in constant time per key.
-        found = False
-        for k in keys:
-            found |= hmac.compare_digest(value, k)
-        return found
+    def _check(value: bytes | None, role: Literal["staff", "admin"]) -> None:
+        refused = keys.refusal(value, role)
+        if refused is not None:
+            status, reason = refused
+            auth = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+            raise HTTPException(status, reason, headers=auth)
 
+    # The gate (bots.gate) already enforced these before the body was read; as dependencies they
+    # also put the security schemes in the OpenAPI schema, and tell the gate each route's role.
     def require_staff(value: Annotated[bytes | None, Depends(presented)]) -> None:
-        if not staff_keys and not admin_keys:
-            return
-        if value is None:
-            raise HTTPException(401, "API key required", headers={"WWW-Authenticate": "Bearer"})
-        if not (_matches(value, staff_keys) or _matches(value, admin_keys)):
-            raise HTTPException(401, "invalid API key", headers={"WWW-Authenticate": "Bearer"})
+        _check(value, "staff")
 
     def require_admin(value: Annotated[bytes | None, Depends(presented)]) -> None:
-        if not staff_keys and not admin_keys:
-            return
-        if value is None:
-            raise HTTPException(401, "API key required", headers={"WWW-Authenticate": "Bearer"})
-        if _matches(value, admin_keys):
-            return
-        if _matches(value, staff_keys):
-            raise HTTPException(403, "this route needs an admin key")
-        raise HTTPException(401, "invalid API key", headers={"WWW-Authenticate": "Bearer"})
+        _check(value, "admin")
 
     limiter = KeyRateLimiter(settings.api_rate_per_minute)
+    failures = KeyRateLimiter(settings.auth_failures_per_minute)
 
     def rate_limit(request: Request, value: Annotated[bytes | None, Depends(presented)]) -> None:
-        # Keyed by a digest of the API key (never the key itself), else by the client address.
-        who = hashlib.sha256(value).hexdigest()[:16] if value else (request.client or ("?",))[0]
-        retry = limiter.retry_after(who)
+        if request.scope.get(CHECKED):  # counted by the gate already
+            return
+        retry = limiter.retry_after(caller(keys, value, (request.client or ("?",))[0]))
         if retry:
             raise HTTPException(429, "too many requests", headers={"Retry-After": str(retry)})
 
@@ -299,13 +294,14 @@ def create_app(
             403: "an admin key is needed",
             404: "not found",
             413: "request body too large",
+            415: "wrong content type",
             429: "rate limit reached",
             503: "starting up",
         }
         return {c: {"model": Problem, "description": meaning[c]} for c in codes}
 
-    STAFF_ERRORS = documented(400, 401, 413, 429, 503)
-    ADMIN_ERRORS = documented(400, 401, 403, 413, 429, 503)
+    STAFF_ERRORS = documented(400, 401, 413, 415, 429, 503)
+    ADMIN_ERRORS = documented(400, 401, 403, 413, 415, 429, 503)
 
     Staff = Depends(require_staff)
     Admin = Depends(require_admin)
@@ -316,22 +312,23 @@ def create_app(
             raise HTTPException(503, "starting up")
         return request.app.state.assistant
 
-    upload_limit = int(settings.max_upload_mb * 1e6) + 1_000_000  # multipart overhead
-    body_limit = settings.max_body_kb * 1024
+    # Added before ``observe`` so that it runs inside it: gate refusals are logged and counted.
+    app.add_middleware(
+        Gate,
+        keys=keys,
+        limiter=limiter,
+        failures=failures,
+        needs={require_staff: "staff", require_admin: "admin"},
+        body_limit=settings.max_body_kb * 1024,
+        upload_limit=int(settings.max_upload_total_mb * 1e6) + 64_000,  # multipart overhead
+    )
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Any) -> Response:
         started = time.perf_counter()
         request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
-        limit = upload_limit if request.url.path == "/v1/documents" else body_limit
-        length = request.headers.get("content-length", "")
         try:
-            if length.isdigit() and int(length) > limit:
-                response = JSONResponse(
-                    {"detail": f"request body over the {limit // 1024} KB limit"}, 413
-                )
-            else:
-                response = await call_next(request)
+            response = await call_next(request)
         except Exception:
             log.exception("unhandled error on %s (request %s)", request.url.path, request_id)
             response = JSONResponse({"detail": "internal error", "request_id": request_id}, 500)
@@ -388,8 +385,18 @@ def create_app(
     def readyz(request: Request) -> JSONResponse:
         if not getattr(request.app.state, "ready", False):
             return JSONResponse({"status": "starting"}, 503)
-        stats = request.app.state.assistant.stats()
-        return JSONResponse({"status": "ready", "embedder": settings.embed_model, **stats})
+        assistant = request.app.state.assistant
+        # Settle corpus operations a crash left half-done (not while a write is in progress).
+        repaired = assistant.repair_corpus(wait=False)
+        if repaired:
+            log.warning("corpus repaired: %s", "; ".join(repaired))
+            request.app.state.repaired.extend(repaired)
+        body = {"status": "ready", "embedder": settings.embed_model, **assistant.stats()}
+        if request.app.state.repaired:
+            body["repaired"] = request.app.state.repaired[-20:]
+        if repaired is None:
+            body["writing"] = len(assistant.corpus_pending())
+        return JSONResponse(body)
 
     # -- staff -------------------------------------------------------------------------------
     @app.post("/v1/search", tags=["staff"], dependencies=[Staff, Limited], responses=STAFF_ERRORS)
@@ -472,53 +479,9 @@ def create_app(
     def list_documents(request: Request) -> list[dict[str, Any]]:
         return the(request).documents()
 
-    @app.post(
-        "/v1/documents", tags=["admin"], dependencies=[Admin, Limited], responses=ADMIN_ERRORS
+    app.state.jobs = add_document_routes(
+        app, settings, [Admin, Limited], ADMIN_ERRORS, documented(404), the
     )
-    async def upload(
-        request: Request,
-        files: Annotated[list[UploadFile], File(description="one or more documents")] = [],  # noqa: B006
-        replace: Annotated[bool, Query(description="replace documents with the same id")] = False,
-    ) -> dict[str, list[FileResult]]:
-        assistant = the(request)
-        limit = int(settings.max_upload_mb * 1e6)
-        results: list[FileResult] = []
-        if any(isinstance(f, str) for f in files or []):  # a plain form field named "files"
-            raise RequestValidationError(
-                [
-                    {
-                        "loc": ("body", "files"),
-                        "msg": "must be a file, not text",
-                        "type": "value_error",
-                    }
-                ]
-            )
-        for upload_file in files or []:
-            assert not isinstance(upload_file, str)
-            data = await upload_file.read(limit + 1)
-            name = upload_file.filename or "upload"
-            if len(data) > limit:
-                results.append(
-                    FileResult(
-                        filename=name,
-                        doc_id="",
-                        status="failed",
-                        chunks=0,
-                        reason=f"file over the {settings.max_upload_mb:g} MB upload limit",
-                    )
-                )
-                continue
-            outcome = await asyncio.to_thread(assistant.add_document, name, data, replace)
-            results.append(
-                FileResult(
-                    filename=name,
-                    doc_id=outcome.doc_id,
-                    status=outcome.status,
-                    chunks=outcome.chunks,
-                    reason=outcome.reason,
-                )
-            )
-        return {"files": results}
 
     @app.delete(
         "/v1/documents/{doc_id:path}",
