@@ -60,9 +60,11 @@ FILTER = RedactingFilter()
 
 
 def install(*secrets: Any) -> None:
-    """Redact these secrets (str or pydantic SecretStr, empty ones skipped) from now on."""
+    """Redact these secrets (str, bytes or SecretStr; empty ones skipped) from now on."""
     for secret in secrets:
         value = secret.get_secret_value() if hasattr(secret, "get_secret_value") else secret
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
         if value and len(str(value)) >= 4:
             FILTER.secrets.add(str(value))
     targets: list[Any] = [logging.getLogger(name) for name in UVICORN_LOGGERS]

@@ -22,6 +22,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
+from telegram.error import InvalidToken
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -317,13 +318,17 @@ async def start_in_app(settings: Settings, assistant: Assistant) -> TelegramBot:
     """Start the bot in the running event loop (``hoidap serve --telegram``): webhook mode when
     ``HOIDAP_TELEGRAM_WEBHOOK_URL`` is set, else long polling."""
     bot = TelegramBot(settings, assistant)
-    if settings.telegram_webhook_url:
-        await bot.start_webhook()
-    else:
-        await bot.start_polling()
+    try:
+        if settings.telegram_webhook_url:
+            await bot.start_webhook()
+        else:
+            await bot.start_polling()
+    except InvalidToken:
+        raise ValueError(TOKEN_REJECTED) from None  # PTB's message quotes the token
     return bot
 
 
+TOKEN_REJECTED = "Telegram rejected the bot token (TELEGRAM_BOT_TOKEN); check it with @BotFather"
 HEARTBEAT = Path(tempfile.gettempdir()) / "hoidap-telegram.alive"
 
 
@@ -336,6 +341,9 @@ async def _heartbeat(app: Application) -> None:
 
 def run(settings: Settings) -> None:
     """``hoidap telegram``: long polling until interrupted."""
+    from bots import redact
+
+    redact.install(settings.telegram_bot_token)
     assistant = Assistant.open(settings)
     try:
         bot = TelegramBot(settings, assistant)
@@ -345,6 +353,9 @@ def run(settings: Settings) -> None:
             app.create_task(_heartbeat(app))
 
         bot.app.post_init = post_init  # type: ignore[assignment]
-        bot.app.run_polling(allowed_updates=Update.ALL_TYPES)
+        try:
+            bot.app.run_polling(allowed_updates=Update.ALL_TYPES)
+        except InvalidToken:
+            raise SystemExit(f"hoidap: {TOKEN_REJECTED}") from None  # PTB's quotes the token
     finally:
         assistant.close()
