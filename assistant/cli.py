@@ -83,6 +83,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_docs(args: argparse.Namespace) -> int:
     assistant = _open(args)
     try:
+        # An upload or delete a crash left half-done is settled here, and said.
+        for line in assistant.repair_corpus() or []:
+            print(f"hoidap: repaired {line}", file=sys.stderr)
         docs = assistant.documents()
     finally:
         assistant.close()
