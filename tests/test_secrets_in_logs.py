@@ -1,0 +1,38 @@
+"""Issue 16: a secret never reaches the terminal or a log line, even in a traceback."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.fake_telegram import FakeTelegram
+from tests.live_server import ROOT
+
+TOKEN = "987654:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw9"
+
+
+def test_rejected_telegram_token_is_not_printed(tmp_path: Path) -> None:
+    fake = FakeTelegram()  # knows another token, so getMe answers 404 as Telegram does
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HOIDAP_")}
+        env.update(
+            PYTHONPATH=str(ROOT),
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            HOIDAP_TELEGRAM_API_URL=fake.base_url,
+            HOIDAP_DATA_DIR=str(tmp_path / "data"),
+            HOIDAP_CORPUS_DIR=str(tmp_path),
+        )
+        run = subprocess.run(
+            [sys.executable, "-m", "assistant.cli", "telegram", "-v"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+        )
+    finally:
+        fake.close()
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert "rejected the bot token" in output
+    assert TOKEN not in output and TOKEN.split(":")[1] not in output
