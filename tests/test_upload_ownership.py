@@ -165,19 +165,22 @@ def test_large_upload_is_indexed_in_the_background_with_progress(
                 ("files", (f"lon-{i}.txt", article(f"Khu kinh tế số {i}", 40).encode()))
                 for i in range(3)
             ]
-            first = httpx.post(url + "/v1/documents", files=big, headers=ADMIN_H, timeout=30)
-            assert first.status_code == 202
-            job = first.json()
-            assert job["status_url"] == f"/v1/jobs/{job['job_id']}"
-            second = httpx.post(
-                url + "/v1/documents",
-                files=[("files", ("nho.txt", article("Cảng Cái Mép").encode()))],
-                headers=ADMIN_H,
-            )
-            assert second.status_code == 202  # small, but queued behind the running job
-            assert second.json()["status"] == "queued" and second.json()["ahead"] == 1
-            view = httpx.get(url + job["status_url"], headers=ADMIN_H).json()
-            assert view["progress"]["total"] == 3 and view["status"] in ("queued", "running")
+            with assistant._write_lock:  # as if a long write were going on: the job must wait
+                first = httpx.post(url + "/v1/documents", files=big, headers=ADMIN_H, timeout=30)
+                assert first.status_code == 202  # answered at once, not after the lock
+                job = first.json()
+                assert job["status_url"] == f"/v1/jobs/{job['job_id']}"
+                second = httpx.post(
+                    url + "/v1/documents",
+                    files=[("files", ("nho.txt", article("Cảng Cái Mép").encode()))],
+                    headers=ADMIN_H,
+                    timeout=30,
+                )
+                assert second.status_code == 202  # small, but queued behind the first job
+                assert second.json()["status"] == "queued" and second.json()["ahead"] == 1
+                view = httpx.get(url + job["status_url"], headers=ADMIN_H).json()
+                assert view["progress"] == {"done": 0, "total": 3}
+                assert view["status"] in ("queued", "running")
             assert (
                 httpx.get(url + job["status_url"], headers={"X-API-Key": STAFF}).status_code == 403
             )
