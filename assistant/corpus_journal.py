@@ -49,14 +49,18 @@ def _doc_id(rel: Path) -> str:
 
 
 def owned_file(corpus: Path, record: dict[str, Any]) -> Path | None:
-    """The corpus file a document record names, if it is a plain name inside the corpus."""
+    """The corpus file a document record names (``source``); for a record without one, the
+    only file with its document id, if there is exactly one."""
     doc_id, source = record.get("doc_id", ""), record.get("source") or ""
-    if not doc_id or not source or "/" in source or source.startswith("."):
+    if not doc_id:
+        return None
+    if not source:
+        candidates = same_id_files(corpus, doc_id)
+        return candidates[0] if len(candidates) == 1 else None
+    if "/" in source or source.startswith("."):
         return None
     rel = Path(doc_id).parent / source
-    if _doc_id(rel) != doc_id:
-        return None
-    return corpus / rel
+    return corpus / rel if _doc_id(rel) == doc_id else None
 
 
 def same_id_files(corpus: Path, doc_id: str) -> list[Path]:
