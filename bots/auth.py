@@ -14,6 +14,7 @@ from collections import deque
 from typing import Literal
 
 Role = Literal["staff", "admin"]
+PRUNE_AT = 10_000  # callers tracked before idle ones are dropped
 
 
 class KeyRing:
@@ -79,12 +80,11 @@ class KeyRateLimiter:
         self._lock = threading.Lock()
 
     def _window(self, who: str, now: float) -> deque[float]:
+        if len(self._hits) > PRUNE_AT:  # forget idle callers: many addresses cannot grow it
+            self._hits = {w: h for w, h in self._hits.items() if h and now - h[-1] <= 60}
         hits = self._hits.setdefault(who, deque())
         while hits and now - hits[0] > 60:
             hits.popleft()
-        if not hits:  # forget idle callers so random keys or addresses cannot grow the table
-            del self._hits[who]
-            hits = self._hits.setdefault(who, deque())
         return hits
 
     def retry_after(self, who: str) -> int:

@@ -84,6 +84,7 @@ class Gate:
         for route in getattr(getattr(app, "router", None), "routes", []):
             match, _ = route.matches(scope)
             if match == Match.FULL:
+                scope["route"] = route  # metrics label refusals by route, as the router would
                 if id(route) not in self._policies:
                     self._policies[id(route)] = route_policy(route, self.needs)
                 return self._policies[id(route)]
