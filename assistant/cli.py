@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -146,7 +148,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 history.clear()
                 print("(đã xóa ngữ cảnh)")
                 continue
+            started = time.perf_counter()
             answer = assistant.ask(question, history=history)
+            assistant.log_answer(
+                "cli", getpass.getuser(), answer, (time.perf_counter() - started) * 1000
+            )
             _print_answer(answer)
             history += [
                 {"role": "user", "content": answer.standalone_question},
@@ -155,6 +161,76 @@ def cmd_chat(args: argparse.Namespace) -> int:
             history = history[-2 * args.turns :]
     finally:
         assistant.close()
+
+
+def _log(args: argparse.Namespace) -> Any:
+    """The interaction log alone: these commands work while `serve` holds the index."""
+    from assistant.interactions import open_from_settings
+
+    log = open_from_settings(_settings(args))
+    if log is None:
+        raise ValueError("the interaction log is off (HOIDAP_INTERACTION_LOG=false)")
+    return log
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    """Refused and down-voted questions grouped by topic: which documents to add."""
+    from datetime import UTC, datetime, timedelta
+
+    from assistant.embedding import make_embedder
+    from assistant.interactions.gaps import gap_report
+    from assistant.vietnamese import normalize
+
+    log = _log(args)
+    try:
+        since = datetime.now(UTC) - timedelta(days=args.days) if args.days else None
+        items = list(log.interactions(since=since))
+    finally:
+        log.close()
+    embedder = make_embedder(_settings(args))
+    gaps = gap_report(items, lambda ts: [embedder.get_query_embedding(normalize(t)) for t in ts])
+    if args.json:
+        _print_json([g.as_dict() for g in gaps])
+        return 0
+    if not gaps:
+        print("Không có câu hỏi bị từ chối hay bị chê. (No refused or down-voted questions.)")
+    for g in gaps[: args.limit]:
+        extra = f", 👎 {g.down_voted}" if g.down_voted else ""
+        reasons = ", ".join(f"{r} {n}" for r, n in g.reasons.items())
+        print(
+            f"{g.count:>4}× {g.topic}\n      từ chối {g.refused}{extra}; "
+            f"lần cuối {g.last_asked:%d/%m/%Y}{'; ' + reasons if reasons else ''}"
+        )
+        for example in g.examples[1:]:
+            print(f"      · {example}")
+    return 0
+
+
+def cmd_log_purge(args: argparse.Namespace) -> int:
+    if args.older_than is None and not args.all:
+        raise ValueError("say what to purge: --older-than DAYS or --all")
+    log = _log(args)
+    try:
+        removed = log.purge(None if args.all else args.older_than)
+    finally:
+        log.close()
+    print(f"removed {removed} logged questions (and their feedback)")
+    return 0
+
+
+def cmd_feedback_export(args: argparse.Namespace) -> int:
+    from evals.candidates import export
+
+    log = _log(args)
+    try:
+        written = export(log.interactions(), args.out)
+    finally:
+        log.close()
+    print(
+        f"wrote {written} candidate lines to {args.out}; review each (relevant_doc_ids, answer), "
+        'set "reviewed": true, then merge them into an eval set'
+    )
+    return 0
 
 
 def is_loopback(host: str) -> bool:
@@ -290,6 +366,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("reports/bench"))
     p.add_argument("--quick", action="store_true", help="smaller sizes and shorter runs")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("gaps", parents=[common], help="unanswered questions grouped by topic")
+    p.add_argument("--days", type=int, help="only questions of the last N days")
+    p.add_argument("--limit", type=int, default=20, help="topics to show (default 20)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_gaps)
+
+    p = sub.add_parser("log", parents=[common], help="the interaction log")
+    log_sub = p.add_subparsers(dest="log_command", required=True)
+    q = log_sub.add_parser("purge", parents=[common], help="delete logged questions")
+    q.add_argument("--older-than", type=int, metavar="DAYS", help="older than DAYS days")
+    q.add_argument("--all", action="store_true", help="everything")
+    q.set_defaults(func=cmd_log_purge)
+
+    p = sub.add_parser("feedback", parents=[common], help="feedback to eval cases")
+    fb_sub = p.add_subparsers(dest="feedback_command", required=True)
+    q = fb_sub.add_parser("export", parents=[common], help="write eval-set candidate lines")
+    q.add_argument("--out", type=Path, default=Path("evals/sets/candidates.jsonl"))
+    q.set_defaults(func=cmd_feedback_export)
 
     p = sub.add_parser("docs", parents=[common], help="list indexed documents")
     p.add_argument("--json", action="store_true")

@@ -11,6 +11,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from assistant.answer import extractive, followup
 from assistant.answer.llm import LLMAnswerer
 from assistant.answer.model import Answer
 from assistant.config import Settings
+from assistant.interactions import InteractionLog, open_from_settings
+from assistant.interactions.gaps import Gap, gap_report
 from assistant.retrieval import EmbeddingCache, Retriever, SearchResult
 from assistant.store import SearchFilters, Store, StoreError, open_store
 from assistant.store.base import FusionMode
@@ -36,6 +39,7 @@ class Assistant:
         self._embedder_checked = False
         self._sentence_cache = EmbeddingCache(4096)
         self.llm = LLMAnswerer.from_settings(settings)
+        self._log: InteractionLog | None = None
 
     @classmethod
     def open(cls, settings: Settings) -> Assistant:
@@ -256,8 +260,53 @@ class Assistant:
             finally:
                 self.retriever.invalidate()
 
+    # -- the maintainers' loop ------------------------------------------------------------
+    def interaction_log(self) -> InteractionLog | None:
+        """The interaction log, opened (and old rows purged) on first use; None when off."""
+        if self._log is None and self.settings.interaction_log:
+            with self._embedder_lock:
+                if self._log is None:
+                    self._log = open_from_settings(self.settings)
+        return self._log
+
+    def log_answer(
+        self, channel: str, raw_user: str | int | None, answer: Answer, latency_ms: float
+    ) -> str | None:
+        """Record an answer for the gap report and feedback; returns its id (None when off).
+
+        The raw user id or key is only hashed here, never stored."""
+        log = self.interaction_log()
+        if log is None:
+            return None
+        return log.record(
+            channel=channel,
+            raw_user=raw_user,
+            question=answer.question,
+            standalone_question=answer.standalone_question,
+            found=answer.found,
+            mode=answer.mode,
+            answer=answer.answer,
+            short_answer=getattr(answer, "short_answer", None),
+            cited_doc_ids=[c.doc_id for c in answer.citations],
+            cited_chunk_ids=[c.chunk_id for c in answer.citations],
+            latency_ms=latency_ms,
+        )
+
+    def gaps(self, since_days: int | None = None) -> list[Gap]:
+        """Refused and down-voted questions grouped by topic (see ``interactions.gaps``)."""
+        log = self.interaction_log()
+        if log is None:
+            return []
+        since = datetime.now(UTC) - timedelta(days=since_days) if since_days else None
+        return gap_report(list(log.interactions(since=since)), self._embed_queries)
+
+    def _embed_queries(self, texts: list[str]) -> list[list[float]]:
+        return [self.retriever.embed_query(t) for t in texts]
+
     def close(self) -> None:
         self.store.close()
+        if self._log is not None:
+            self._log.close()
 
 
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
