@@ -289,6 +289,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         args.max_drop,
         args.write_baseline,
         show_progress=sys.stderr.isatty(),
+        against=args.against,
     )
 
 
@@ -353,13 +354,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", parents=[common], help="retrieval and answer quality on an eval set")
     p.add_argument("--set", type=Path, required=True, help="eval set (JSONL, see evals/README.md)")
-    p.add_argument("--out", type=Path, help="folder for report.json, report.md and plots")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="folder for report.json, report.md and plots (default reports/eval/<set name>)",
+    )
     p.add_argument(
         "--compare", default="hybrid", help="configurations: hybrid,dense,sparse,rrf,dbsf"
     )
     p.add_argument("--baseline", type=Path, help="fail when a headline metric drops vs this")
     p.add_argument("--max-drop", type=float, default=0.02, help="allowed drop (default 0.02)")
     p.add_argument("--write-baseline", type=Path, help="write the headline metrics as a baseline")
+    p.add_argument(
+        "--against", type=Path, help="another run's report.json: list fixed and broken questions"
+    )
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("bench", parents=[common], help="speed and memory benchmark (< 10 min)")
