@@ -93,13 +93,24 @@ def per_tag(report: dict[str, Any], path: Path) -> Path:
             if value is None:
                 ax.text(pos, 0.02, "n/a", ha="center", va="bottom", fontsize=7, rotation=90)
                 continue
-            ax.bar(pos, value, width=width, color=f"C{i}", label=metric if x == 0 else None)
+            ax.bar(pos, value, width=width, color=f"C{i}")
+            if value == 0:  # a real zero is written, so it never reads as "not applicable"
+                ax.text(pos, 0.01, "0", ha="center", va="bottom", fontsize=7, color=f"C{i}")
     for x, m in enumerate(tags.values()):
         ax.text(x, 1.06, f"n={m['questions']}", ha="center", fontsize=7)
     handles = [plt.Rectangle((0, 0), 1, 1, color=f"C{i}") for i in range(len(metrics))]
-    ax.legend(handles, metrics, fontsize=8, loc="lower left", ncol=len(metrics))
+    ax.legend(
+        handles,
+        metrics,
+        fontsize=8,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.07),
+        ncol=len(metrics),
+        frameon=False,
+    )
     ax.set_xticks(range(len(tags)), list(tags), rotation=35, ha="right")
-    ax.set(ylim=(0, 1.12), title=f"Per tag ({first}); answerable_refused: lower is better")
+    ax.set(ylim=(0, 1.12))
+    ax.set_title(f"Per tag ({first}); answerable_refused: lower is better", pad=34)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
