@@ -38,11 +38,22 @@ def resolve_outlets(requested: Iterable[str], known: Iterable[str]) -> tuple[str
 
 
 def resolve_filters(filters: SearchFilters | None, records: Iterable[dict[str, Any]]) -> Any:
-    """``filters`` with outlets mapped onto stored spellings (unchanged when no outlet given)."""
-    if filters is None or not filters.outlets:
+    """``filters`` with outlets mapped onto stored spellings and document types turned into the
+    ids of the documents of those types (the store filters chunks, which carry neither)."""
+    if filters is None or not (filters.outlets or filters.doc_types):
         return filters
-    known = [str(r["outlet"]) for r in records if r.get("outlet")]
-    return replace(filters, outlets=resolve_outlets(filters.outlets, known))
+    records = list(records)
+    if filters.outlets:
+        known = [str(r["outlet"]) for r in records if r.get("outlet")]
+        filters = replace(filters, outlets=resolve_outlets(filters.outlets, known))
+    if filters.doc_types:
+        wanted = {_key(t) for t in filters.doc_types}
+        ids = {str(r["doc_id"]) for r in records if _key(str(r.get("doc_type") or "")) in wanted}
+        if filters.doc_ids:
+            ids &= set(filters.doc_ids)
+        # None of that type: ".none" (hidden files are never indexed), so nothing is found.
+        filters = replace(filters, doc_ids=tuple(sorted(ids)) or (".none",), doc_types=())
+    return filters
 
 
 def facets(records: Iterable[dict[str, Any]]) -> dict[str, Any]:

@@ -84,7 +84,7 @@ class Assistant:
         mode: FusionMode | None = None,
     ) -> list[SearchResult]:
         self.check_embedder()
-        if filters is not None and filters.outlets:  # "lao dong" finds "Lao Động"
+        if filters is not None and (filters.outlets or filters.doc_types):
             filters = resolve_filters(filters, self.store.documents().values())
         return self.retriever.search(query, k=k, filters=filters, mode=mode)
 

@@ -78,10 +78,15 @@ class Filters(Strict):
     outlets: list[StrictStr] | None = None
     since: IsoDate | None = None
     until: IsoDate | None = None
+    doc_types: list[StrictStr] | None = None
 
     def to_search(self) -> SearchFilters:
         return SearchFilters(
-            tuple(self.doc_ids or ()), tuple(self.outlets or ()), self.since, self.until
+            tuple(self.doc_ids or ()),
+            tuple(self.outlets or ()),
+            self.since,
+            self.until,
+            tuple(self.doc_types or ()),
         )
 
 

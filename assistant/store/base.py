@@ -52,9 +52,11 @@ class SearchFilters:
     outlets: tuple[str, ...] = ()
     since: date | None = None
     until: date | None = None
+    # Resolved into ``doc_ids`` by the service (document records carry the type), not by stores.
+    doc_types: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
-        return not (self.doc_ids or self.outlets or self.since or self.until)
+        return not (self.doc_ids or self.outlets or self.since or self.until or self.doc_types)
 
 
 @dataclass(frozen=True)
