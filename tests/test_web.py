@@ -87,7 +87,7 @@ def test_answer_sources_viewer_and_follow_up(chromium: Any, page_url: str) -> No
             turn.get_by_role("button", name="Xem nguồn 1").click()
             viewer = pg.locator("#viewer")
             viewer.wait_for(state="visible")
-            passage = viewer.locator("mark.passage")
+            passage = viewer.locator("mark.located")
             assert passage.count() == 1 and "70%" in passage.inner_text()
             assert "Long An" in pg.locator("#viewer-title").inner_text()
             assert passage.evaluate(
@@ -225,7 +225,7 @@ def test_search_grouped_by_document_with_whole_word_highlights(
         assert any(fold(m) == "khu cong nghe cao" for m in marks), marks
         assert all(len(m.split()) >= 2 for m in marks), marks  # no lone "khu", "cao", "công"
         pg.locator(".turn").nth(1).get_by_role("button", name="Xem trong tài liệu").first.click()
-        pg.locator("#viewer mark.passage").wait_for()
+        pg.locator("#viewer mark.located").wait_for()
 
 
 def test_highlight_is_whole_words_only(chromium: Any, page_url: str) -> None:

@@ -83,11 +83,11 @@ async function openViewer(target, lang, opener) {
     if (doc.url) { link.href = doc.url; link.textContent = L.original + " ↗"; }
     $("viewer-close").textContent = L.close;
     const span = window.HD.locate(doc, target.quote, target.chunk_id);
-    $("viewer-text").replaceChildren(window.HD.marked(doc.text, span ? [span] : [], "passage"));
+    $("viewer-text").replaceChildren(window.HD.marked(doc.text, span ? [span] : [], "located"));
     const viewer = $("viewer");
     viewer.hidden = false;
     document.body.classList.add("viewing");
-    const mark = viewer.querySelector("mark.passage");
+    const mark = viewer.querySelector("mark.located");
     if (mark) mark.scrollIntoView({ block: "center" }); else $("viewer-text").scrollTop = 0;
     $("viewer-close").focus({ preventScroll: true });
   } catch (err) {
@@ -221,7 +221,7 @@ async function ask(question, f) {
         setState(turn, "streaming", L.writing);
       } else if (name === "done") {
         renderFinal(turn, question, data, lang);
-        setState(turn, "done", data.found ? L.done : L.refused);
+        setState(turn, "done", data.found ? L.done : "");
         history.push({ role: "user", content: data.standalone_question }, { role: "assistant", content: data.answer });
         history = history.slice(-6);
       }
