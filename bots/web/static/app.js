@@ -111,7 +111,7 @@ function sourceList(citations, lang, onOpen) {
     if (meta) item.append(el("span", { class: "meta" }, meta));
     const passages = el("ul", { class: "passages" });
     for (const p of doc.passages) {
-      const b = el("button", { type: "button", class: "passage", "aria-label": `${L.open}: [${p.ns.join("], [")}]` });
+      const b = el("button", { type: "button", class: "passage" }, el("span", { class: "visually-hidden" }, `${L.open}: `));
       b.append(el("span", { class: "ns" }, p.ns.map((n) => `[${n}]`).join(" ")), " “", window.HD.quoteWithFact(p.quote, p.highlight), "”");
       b.addEventListener("click", () => onOpen({ doc_id: doc.doc_id, quote: p.quote, chunk_id: p.chunk_id }, b));
       passages.append(el("li", {}, b));
@@ -153,7 +153,8 @@ function renderFinal(turn, question, data, lang) {
   for (const part of window.HD.answerParts(data.answer)) {
     const c = part.n !== undefined ? byN.get(part.n) : null;
     if (!c) { answer.append(part.text !== undefined ? part.text : `[${part.n}]`); continue; }
-    const b = el("button", { type: "button", class: "cite", "aria-label": `${L.cite} ${c.n}` }, `[${c.n}]`);
+    // The visible "[n]" is part of the accessible name, which also says what the button does.
+    const b = el("button", { type: "button", class: "cite" }, `[${c.n}]`, el("span", { class: "visually-hidden" }, ` ${L.cite} ${c.n}`));
     b.addEventListener("click", () => open({ doc_id: c.doc_id, quote: c.quote, chunk_id: c.chunk_id }, b));
     answer.append(b);
   }
