@@ -583,9 +583,9 @@ def create_app(
         staff_errors=STAFF_ERRORS,
         not_found=documented(404),
     )
-    app.include_router(documents_read.router(guards))
-    app.include_router(models.router(guards))
-    app.include_router(pages.router(app.openapi_url or "/openapi.json", app.title))
+    documents_read.add_routes(app, guards)
+    models.add_routes(app, guards)
+    pages.add_routes(app)
 
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware

@@ -1,4 +1,4 @@
-"""Route groups of the HTTP adapter, each in its own module, included by ``bots.api.create_app``.
+"""Route groups of the HTTP adapter, each in its own module, added by ``bots.api.create_app``.
 
 They get the app's guards (key checks, rate limit, the open ``Assistant``) instead of importing
 ``bots.api``, so there is no cycle and ``bots/api.py`` stays the place where guards are defined.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Request
 from pydantic import BaseModel
 
 from bots.routes import Guards
@@ -58,11 +58,14 @@ class FacetsOut(BaseModel):
     published: DateRange
 
 
-def router(guards: Guards) -> APIRouter:
-    r = APIRouter(tags=["staff"], dependencies=guards.staff)
+def add_routes(app: FastAPI, guards: Guards) -> None:
+    """Registered on the app itself (not an included router), so every route stays a plain
+    ``APIRoute`` that the app's 405 handler can list."""
 
-    @r.get(
+    @app.get(
         "/v1/documents/{doc_id:path}",
+        tags=["staff"],
+        dependencies=guards.staff,
         response_model=DocumentOut,
         response_model_exclude_none=True,
         responses={**guards.staff_errors, **guards.not_found},
@@ -74,9 +77,7 @@ def router(guards: Guards) -> APIRouter:
             raise HTTPException(404, f"no document {doc_id}")
         return view
 
-    @r.get("/v1/facets", responses=guards.staff_errors)
+    @app.get("/v1/facets", tags=["staff"], dependencies=guards.staff, responses=guards.staff_errors)
     def read_facets(request: Request) -> FacetsOut:
         """Outlets, document types and the publication date range, with document counts."""
         return FacetsOut(**guards.the(request).facets())
-
-    return r

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import FastAPI, HTTPException
 
 from assistant.answer.model import Answer, Citation
 from assistant.service import Assistant
@@ -23,21 +23,21 @@ def _model(model_id: str) -> dict[str, Any]:
     return {"id": model_id, "object": "model", "created": _STARTED, "owned_by": "hoidap"}
 
 
-def router(guards: Guards) -> APIRouter:
-    r = APIRouter(tags=["openai"], dependencies=guards.staff)
+def add_routes(app: FastAPI, guards: Guards) -> None:
+    openai = {"tags": ["openai"], "dependencies": guards.staff}
 
-    @r.get("/v1/models", responses=guards.staff_errors)
+    @app.get("/v1/models", responses=guards.staff_errors, **openai)
     def list_models() -> dict[str, Any]:
         """The models a chat client may pick (OpenAI shape)."""
         return {"object": "list", "data": [_model(ANSWER_MODEL), _model(SEARCH_MODEL)]}
 
-    @r.get("/v1/models/{model_id}", responses={**guards.staff_errors, **guards.not_found})
+    @app.get(
+        "/v1/models/{model_id}", responses={**guards.staff_errors, **guards.not_found}, **openai
+    )
     def get_model(model_id: str) -> dict[str, Any]:
         if model_id not in (ANSWER_MODEL, SEARCH_MODEL):
             raise HTTPException(404, f"no model {model_id}")
         return _model(model_id)
-
-    return r
 
 
 def search_events(assistant: Assistant, question: str, k: int = 5) -> Iterator[tuple[str, Any]]:

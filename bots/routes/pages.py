@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from fastapi import APIRouter, HTTPException
+from fastapi import FastAPI, HTTPException
 from fastapi.openapi.docs import (
     get_redoc_html,
     get_swagger_ui_html,
@@ -33,35 +33,35 @@ def _files(folder: object) -> set[str]:
     return {p.name for p in folder.iterdir() if p.is_file()}  # type: ignore[attr-defined]
 
 
-def router(openapi_url: str, title: str) -> APIRouter:
-    r = APIRouter(include_in_schema=False)
+def add_routes(app: FastAPI) -> None:
+    openapi_url, title = app.openapi_url or "/openapi.json", app.title
     static_files, vendor_files = _files(STATIC), _files(VENDOR)
 
-    @r.get("/")
+    @app.get("/", include_in_schema=False)
     def page() -> FileResponse:
         return FileResponse(str(STATIC.joinpath("index.html")), headers=PAGE_HEADERS)
 
-    @r.get("/admin")
+    @app.get("/admin", include_in_schema=False)
     def admin_page() -> FileResponse:
         return FileResponse(str(STATIC.joinpath("admin.html")), headers=PAGE_HEADERS)
 
-    @r.get("/static/{name}")
+    @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> FileResponse:
         if name not in static_files or name.endswith(".html"):
             raise HTTPException(404, "not found")
         return FileResponse(str(STATIC.joinpath(name)), headers=PAGE_HEADERS)
 
-    @r.get("/vendor/{name}")
+    @app.get("/vendor/{name}", include_in_schema=False)
     def vendor(name: str) -> FileResponse:
         if name not in vendor_files:
             raise HTTPException(404, "not found")
         return FileResponse(str(VENDOR.joinpath(name)), headers=CACHE)
 
-    @r.get("/favicon.ico")
+    @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:
         return FileResponse(str(STATIC.joinpath("favicon.ico")), headers=CACHE)
 
-    @r.get("/docs")
+    @app.get("/docs", include_in_schema=False)
     def swagger() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url=openapi_url,
@@ -72,11 +72,11 @@ def router(openapi_url: str, title: str) -> APIRouter:
             oauth2_redirect_url="/docs/oauth2-redirect",
         )
 
-    @r.get("/docs/oauth2-redirect")
+    @app.get("/docs/oauth2-redirect", include_in_schema=False)
     def swagger_redirect() -> HTMLResponse:
         return get_swagger_ui_oauth2_redirect_html()
 
-    @r.get("/redoc")
+    @app.get("/redoc", include_in_schema=False)
     def redoc() -> HTMLResponse:
         return get_redoc_html(
             openapi_url=openapi_url,
@@ -85,5 +85,3 @@ def router(openapi_url: str, title: str) -> APIRouter:
             redoc_favicon_url="/favicon.ico",
             with_google_fonts=False,
         )
-
-    return r
