@@ -157,7 +157,8 @@ def test_fact_highlight_and_short_answer_rendering(chromium: Any, page_url: str)
             renderFinal(turn, "q", data, "vi");
             return { short: turn.querySelector(".short-answer strong")?.textContent,
                      top: turn.querySelector(".answer-box").firstElementChild.className,
-                     facts: [...turn.querySelectorAll("mark.fact")].map((m) => m.textContent),
+                     facts: [...turn.querySelectorAll(".sources mark.fact")].map((m) => m.textContent),
+                     inAnswer: [...turn.querySelectorAll(".answer mark.fact")].map((m) => m.textContent),
                      sources: turn.querySelectorAll(".source").length,
                      passages: turn.querySelectorAll(".passage").length,
                      meta: turn.querySelector(".source .meta").textContent };
@@ -165,6 +166,7 @@ def test_fact_highlight_and_short_answer_rendering(chromium: Any, page_url: str)
         )
     assert result["short"] == "70%" and result["top"] == "short-answer"
     assert result["facts"] == ["70%"]  # the out-of-range span is ignored; same quote kept once
+    assert result["inAnswer"] == ["70%"]  # and the fact is marked in the answer sentence itself
     assert result["sources"] == 1 and result["passages"] == 1
     assert result["meta"] == "28/10/2025"  # unknown outlet left out, date as dd/mm/yyyy
 

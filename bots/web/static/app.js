@@ -152,7 +152,7 @@ function renderFinal(turn, question, data, lang) {
   const answer = el("p", { class: "answer" });
   for (const part of window.HD.answerParts(data.answer)) {
     const c = part.n !== undefined ? byN.get(part.n) : null;
-    if (!c) { answer.append(part.text !== undefined ? part.text : `[${part.n}]`); continue; }
+    if (!c) { answer.append(part.text !== undefined ? window.HD.textWithFacts(part.text, data.citations) : `[${part.n}]`); continue; }
     // The visible "[n]" is part of the accessible name, which also says what the button does.
     const b = el("button", { type: "button", class: "cite" }, `[${c.n}]`, el("span", { class: "visually-hidden" }, ` ${L.cite} ${c.n}`));
     b.addEventListener("click", () => open({ doc_id: c.doc_id, quote: c.quote, chunk_id: c.chunk_id }, b));

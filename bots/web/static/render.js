@@ -133,6 +133,20 @@
     return marked(quote, ok ? [highlight] : [], "fact");
   }
 
+  /** Answer text with each cited fact marked where the citation's quote appears verbatim in it
+   * (extractive answers quote their sentences, so the fact lights up in the answer itself). */
+  function textWithFacts(text, citations) {
+    const spans = [];
+    for (const c of citations || []) {
+      const h = c.highlight;
+      if (!c.quote || !Array.isArray(h) || h.length !== 2 || h[0] < 0 || h[1] <= h[0] || h[1] > c.quote.length) continue;
+      const at = text.indexOf(c.quote);
+      if (at >= 0) spans.push([at + h[0], at + h[1]]);
+    }
+    spans.sort((a, b) => a[0] - b[0]);
+    return marked(text, spans, "fact");
+  }
+
   /** Citations grouped by document, in order of first citation; each lists its passages. */
   function groupCitations(citations) {
     const docs = new Map();
@@ -173,5 +187,5 @@
     return at < 0 ? (chunk ? [chunk.start, chunk.end] : null) : [at, at + quote.length];
   }
 
-  window.HD = { fold, language, labels, formatDate, parseDate, metaLine, el, termSpans, highlightTerms, quoteWithFact, groupCitations, groupResults, answerParts, locate, marked };
+  window.HD = { fold, language, labels, formatDate, parseDate, metaLine, el, termSpans, highlightTerms, quoteWithFact, groupCitations, groupResults, answerParts, locate, marked, textWithFacts };
 })();
