@@ -189,8 +189,8 @@ class Assistant:
         live = record.get("doc_hash")
         chunks = [
             c
-            for c in self.store.scroll_payloads("chunk", list(_VIEW_FIELDS))
-            if c.get("doc_id") == doc_id and c.get("doc_hash") == live
+            for c in self.store.doc_chunk_payloads(doc_id, list(_VIEW_FIELDS))
+            if c.get("doc_hash") == live
         ]
         return document_view(record, chunks)
 

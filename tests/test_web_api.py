@@ -210,3 +210,30 @@ def test_original_url_is_indexed_and_served(tmp_path: Path) -> None:
             assert note["url"] == "https://so.example.vn/ghi-chu" and "published" not in note
     finally:
         assistant.close()
+
+
+def test_document_view_and_facets_on_the_server_backend(
+    tmp_path: Path, seed_assistant: Assistant
+) -> None:
+    from qdrant_client import QdrantClient
+
+    from assistant.store.server import QdrantServerStore
+    from tests.conftest import SEED_CORPUS
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("000_a805e1590e173f4f.txt", "004_f9235ea3bae06684.txt"):
+        (corpus / name).write_bytes((SEED_CORPUS / name).read_bytes())
+    settings = make_settings(tmp_path, corpus)
+    store = QdrantServerStore(QdrantClient(path=str(tmp_path / "qdrant")), settings.collection, 384)
+    assistant = Assistant(settings, store, embedder=seed_assistant.embedder())
+    try:
+        assert not assistant.sync().failed
+        for doc_id in ("000_a805e1590e173f4f", "004_f9235ea3bae06684"):
+            assert assistant.document(doc_id) == seed_assistant.document(doc_id)
+        assert assistant.document("001_7c190867db3e7793") is None
+        assert assistant.facets()["documents"] == 2
+        hits = assistant.search("khu công nghệ cao", filters=SearchFilters(outlets=("lao dong",)))
+        assert hits and {h.outlet for h in hits} == {"Lao Động"}
+    finally:
+        store.close()

@@ -56,7 +56,7 @@ class SearchFilters:
     doc_types: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
-        return not (self.doc_ids or self.outlets or self.since or self.until or self.doc_types)
+        return not (self.doc_ids or self.outlets or self.since or self.until)
 
 
 @dataclass(frozen=True)
@@ -162,3 +162,8 @@ class Store(ABC):
     @abstractmethod
     def description(self) -> str:
         """Where the data lives, for messages."""
+
+    def doc_chunk_payloads(self, doc_id: str, fields: list[str]) -> list[dict[str, Any]]:
+        """Payloads of one document's chunks (every stored version); backends filter in Qdrant."""
+        wanted = [*fields, "doc_id"]
+        return [p for p in self.scroll_payloads("chunk", wanted) if p.get("doc_id") == doc_id]
