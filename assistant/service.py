@@ -19,6 +19,9 @@ from assistant.answer import extractive, followup
 from assistant.answer.llm import LLMAnswerer
 from assistant.answer.model import Answer
 from assistant.config import Settings
+from assistant.document_view import document_view
+from assistant.facets import facets as count_facets
+from assistant.facets import resolve_filters
 from assistant.interactions import InteractionLog, open_from_settings
 from assistant.interactions.gaps import Gap, gap_report
 from assistant.retrieval import EmbeddingCache, Retriever, SearchResult
@@ -85,6 +88,8 @@ class Assistant:
         mode: FusionMode | None = None,
     ) -> list[SearchResult]:
         self.check_embedder()
+        if filters is not None and (filters.outlets or filters.doc_types):
+            filters = resolve_filters(filters, self.store.documents().values())
         return self.retriever.search(query, k=k, filters=filters, mode=mode)
 
     def condense(self, question: str, history: list[dict[str, str]] | None) -> str:
@@ -99,10 +104,11 @@ class Assistant:
         history: list[dict[str, str]] | None = None,
         k: int | None = None,
         mode: FusionMode | None = None,
+        filters: SearchFilters | None = None,
     ) -> Answer:
         """A cited answer to a question (with earlier turns as context), or a refusal."""
         final = None
-        for event, payload in self.ask_stream(question, history, k, mode):
+        for event, payload in self.ask_stream(question, history, k, mode, filters):
             if event == "done":
                 final = payload
         assert isinstance(final, Answer)
@@ -114,13 +120,14 @@ class Assistant:
         history: list[dict[str, str]] | None = None,
         k: int | None = None,
         mode: FusionMode | None = None,
+        filters: SearchFilters | None = None,
     ) -> Iterator[tuple[str, Any]]:
         """Answer as events: ``("sources", [...])`` first (the numbered citations, or for an LLM
         the numbered passages it reads), then ``("delta", text)`` pieces, then ``("done", Answer)``
         with the final, validated answer. Deltas concatenate to the streamed text; for an LLM that
         text is provisional (the ``done`` answer is what passed validation)."""
         standalone = self.condense(question, history)
-        hits = self.search(standalone, k=k or self.settings.top_k, mode=mode)
+        hits = self.search(standalone, k=k or self.settings.top_k, filters=filters, mode=mode)
 
         def fallback() -> Answer:
             return extractive.answer(
@@ -177,6 +184,23 @@ class Assistant:
             if live.get(c["doc_id"]) == c["doc_hash"]:
                 parts[c["doc_id"]].append((c["position"], c["text"]))
         return {d: "\n".join(t for _, t in sorted(p)) for d, p in parts.items()}
+
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        """One document's cleaned text, known metadata and chunk/section spans, or None."""
+        record = self.store.documents().get(doc_id)
+        if record is None:
+            return None
+        live = record.get("doc_hash")
+        chunks = [
+            c
+            for c in self.store.doc_chunk_payloads(doc_id, list(_VIEW_FIELDS))
+            if c.get("doc_hash") == live
+        ]
+        return document_view(record, chunks)
+
+    def facets(self) -> dict[str, Any]:
+        """Outlets, document types and date range of the indexed documents, with counts."""
+        return count_facets(self.store.documents().values())
 
     def stats(self) -> dict[str, int]:
         return {
@@ -309,6 +333,7 @@ class Assistant:
             self._log.close()
 
 
+_VIEW_FIELDS = ("doc_id", "doc_hash", "chunk_id", "position", "text", "section")
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 
 

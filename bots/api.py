@@ -18,12 +18,11 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import date
-from importlib import resources
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, File, HTTPException, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.sse import format_sse_event
@@ -43,11 +42,12 @@ from assistant.answer.model import Answer
 from assistant.config import Settings
 from assistant.service import Assistant
 from assistant.store import SearchFilters
+from bots.routes import Guards, documents_read, models, pages
+from bots.routes.models import SEARCH_MODEL, search_events
 
 log = logging.getLogger("hoidap.http")
 
 MAX_QUESTION = 2000
-STATIC = resources.files("bots").joinpath("web/static")
 
 
 # -- request and response models -------------------------------------------------------------
@@ -78,10 +78,15 @@ class Filters(Strict):
     outlets: list[StrictStr] | None = None
     since: IsoDate | None = None
     until: IsoDate | None = None
+    doc_types: list[StrictStr] | None = None
 
     def to_search(self) -> SearchFilters:
         return SearchFilters(
-            tuple(self.doc_ids or ()), tuple(self.outlets or ()), self.since, self.until
+            tuple(self.doc_ids or ()),
+            tuple(self.outlets or ()),
+            self.since,
+            self.until,
+            tuple(self.doc_types or ()),
         )
 
 
@@ -101,6 +106,7 @@ class AskRequest(Strict):
     history: list[Turn] = Field(default_factory=list, max_length=20)
     k: Count | None = None
     stream: StrictBool = False
+    filters: Filters | None = None  # the same filters as search
 
 
 class ChatMessage(BaseModel):
@@ -242,6 +248,8 @@ def create_app(
         version="0.1.0",
         description="Vietnamese document search and cited answers.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by bots.routes.pages
+        redoc_url=None,
     )
 
     api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
@@ -423,9 +431,10 @@ def create_app(
     def ask(body: AskRequest, request: Request) -> Any:
         history = [t.model_dump() for t in body.history]
         assistant = the(request)
+        filters = body.filters.to_search() if body.filters else None
         if body.stream or "text/event-stream" in request.headers.get("accept", ""):
-            return _sse(assistant.ask_stream(body.question, history, body.k))
-        answer = assistant.ask(body.question, history=history, k=body.k)
+            return _sse(assistant.ask_stream(body.question, history, body.k, filters=filters))
+        answer = assistant.ask(body.question, history=history, k=body.k, filters=filters)
         _count(answer)
         return answer.contract()
 
@@ -444,7 +453,11 @@ def create_app(
         if not turns or turns[-1]["role"] != "user":
             raise HTTPException(400, "the last message must be a non-empty user message")
         question = turns[-1]["content"][:MAX_QUESTION]
-        events = the(request).ask_stream(question, turns[:-1])
+        events = (
+            search_events(the(request), question)
+            if body.model == SEARCH_MODEL
+            else the(request).ask_stream(question, turns[:-1])
+        )
         created, cid = int(time.time()), f"chatcmpl-{uuid.uuid4().hex[:24]}"
         if body.stream:
             return _openai_stream(events, body.model, created, cid, _count)
@@ -563,23 +576,16 @@ def create_app(
             metrics.chunks.set(stats["chunks"])
         return Response(generate_latest(metrics.registry), media_type="text/plain; version=0.0.4")
 
-    page_headers = {
-        "Content-Security-Policy": (
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-        ),
-        "X-Frame-Options": "DENY",
-    }
-
-    @app.get("/", include_in_schema=False)
-    def page() -> FileResponse:
-        return FileResponse(str(STATIC.joinpath("index.html")), headers=page_headers)
-
-    @app.get("/static/{name}", include_in_schema=False)
-    def static(name: str) -> FileResponse:
-        if name not in ("app.js", "style.css"):
-            raise HTTPException(404, "not found")
-        return FileResponse(str(STATIC.joinpath(name)), headers=page_headers)
+    guards = Guards(
+        staff=[Staff, Limited],
+        admin=[Admin, Limited],
+        the=the,
+        staff_errors=STAFF_ERRORS,
+        not_found=documented(404),
+    )
+    documents_read.add_routes(app, guards)
+    models.add_routes(app, guards)
+    pages.add_routes(app)
 
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware

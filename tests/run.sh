@@ -15,6 +15,15 @@ if [ ${#NEED[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${NEED[@]}"
 fi
 
+# axe-core (accessibility checks in tests/test_web_a11y.py) from npm, when node is installed.
+if ! command -v npm >/dev/null 2>&1; then
+  SUDO=$([ "$(id -u)" -eq 0 ] || echo sudo)
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q npm || true
+fi
+if command -v npm >/dev/null 2>&1; then
+  npm install --no-save --no-audit --no-fund --prefix tests/.node axe-core@4 >/dev/null
+fi
+
 python3 -m venv .venv
 # shellcheck disable=SC1091
 . .venv/bin/activate
