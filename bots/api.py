@@ -42,7 +42,7 @@ from assistant.answer.model import Answer
 from assistant.config import Settings
 from assistant.service import Assistant
 from assistant.store import SearchFilters
-from bots.routes import Guards, documents_read, models, pages
+from bots.routes import Guards, documents_read, feedback, models, pages
 from bots.routes.models import SEARCH_MODEL, search_events
 
 log = logging.getLogger("hoidap.http")
@@ -156,6 +156,7 @@ class AskResponse(BaseModel):
     mode: Literal["extractive", "llm"]
     citations: list[CitationOut]
     suggestions: list[dict[str, Any]]
+    interaction_id: str | None = None  # for POST /v1/feedback; null when logging is off
 
 
 class FileResult(BaseModel):
@@ -220,6 +221,7 @@ def create_app(
     staff_keys = [k.encode() for k in Settings.split_list(settings.api_keys)]
     admin_keys = [k.encode() for k in Settings.split_list(settings.admin_keys)]
     metrics = Metrics()
+    log_metrics = feedback.LogMetrics(metrics.registry)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -408,15 +410,23 @@ def create_app(
             query=body.query, results=[SearchResultOut(**h.as_dict()) for h in hits]
         )
 
-    def _count(answer: Answer) -> None:
-        metrics.answers.labels(str(answer.found).lower()).inc()
+    def _recorder(request: Request) -> Any:
+        """Counts an answer and logs it (the maintainers' loop); returns its interaction id."""
+        started = time.perf_counter()
 
-    def _sse(events: Iterator[tuple[str, Any]]) -> StreamingResponse:
+        def done(answer: Answer) -> str | None:
+            metrics.answers.labels(str(answer.found).lower()).inc()
+            return feedback.record(the(request), request, answer, time.perf_counter() - started)
+
+        return done
+
+    def _sse(events: Iterator[tuple[str, Any]], request: Request) -> StreamingResponse:
+        done = _recorder(request)
+
         def gen() -> Iterator[bytes]:
             for name, payload in events:
                 if name == "done":
-                    _count(payload)
-                    payload = payload.contract()
+                    payload = {**payload.contract(), "interaction_id": done(payload)}
                 yield _event(payload, name)
 
         return _event_stream(gen())
@@ -433,10 +443,12 @@ def create_app(
         assistant = the(request)
         filters = body.filters.to_search() if body.filters else None
         if body.stream or "text/event-stream" in request.headers.get("accept", ""):
-            return _sse(assistant.ask_stream(body.question, history, body.k, filters=filters))
+            return _sse(
+                assistant.ask_stream(body.question, history, body.k, filters=filters), request
+            )
+        done = _recorder(request)
         answer = assistant.ask(body.question, history=history, k=body.k, filters=filters)
-        _count(answer)
-        return answer.contract()
+        return {**answer.contract(), "interaction_id": done(answer)}
 
     @app.post(
         "/v1/chat/completions",
@@ -459,10 +471,11 @@ def create_app(
             else the(request).ask_stream(question, turns[:-1])
         )
         created, cid = int(time.time()), f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        done = _recorder(request)
         if body.stream:
-            return _openai_stream(events, body.model, created, cid, _count)
+            return _openai_stream(events, body.model, created, cid, done)
         answer = next(p for name, p in events if name == "done")
-        _count(answer)
+        interaction_id = done(answer)
         return {
             "id": cid,
             "object": "chat.completion",
@@ -478,6 +491,7 @@ def create_app(
             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
             "sources": [asdict(c) for c in answer.citations],
             "found": answer.found,
+            "interaction_id": interaction_id,
         }
 
     # -- admin -------------------------------------------------------------------------------
@@ -574,6 +588,7 @@ def create_app(
             stats = request.app.state.assistant.stats()
             metrics.documents.set(stats["documents"])
             metrics.chunks.set(stats["chunks"])
+            log_metrics.update(request.app.state.assistant)
         return Response(generate_latest(metrics.registry), media_type="text/plain; version=0.0.4")
 
     guards = Guards(
@@ -584,6 +599,7 @@ def create_app(
         not_found=documented(404),
     )
     documents_read.add_routes(app, guards)
+    feedback.add_routes(app, guards)
     models.add_routes(app, guards)
     pages.add_routes(app)
 
@@ -649,7 +665,7 @@ def _openai_stream(
                 streamed.append(payload)
                 yield chunk({"content": payload})
             elif name == "done":
-                count(payload)
+                interaction_id = count(payload)
                 if "".join(streamed).strip() != payload.answer.strip():
                     # The validated answer differs from what was streamed (fallback, renumbering).
                     yield chunk({"content": "\n\n" + payload.answer})
@@ -658,6 +674,7 @@ def _openai_stream(
                     "stop",
                     sources=[asdict(c) for c in payload.citations],
                     found=payload.found,
+                    interaction_id=interaction_id,
                 )
         yield _event("[DONE]", raw=True)
 

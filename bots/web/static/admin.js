@@ -104,6 +104,25 @@ async function loadDocuments() {
   }));
 }
 
+// "Câu hỏi chưa trả lời": refused and 👎 questions grouped by topic (GET /v1/gaps).
+async function loadGaps() {
+  const days = $("gapdays").value;
+  const { body } = await call("/v1/gaps" + (days ? `?days=${days}` : ""));
+  const rows = body.map((g) => {
+    const detail = [`${g.refused} bị từ chối`];
+    if (g.down_voted) detail.push(`${g.down_voted} 👎`);
+    for (const [reason, n] of Object.entries(g.reasons)) detail.push(`${reason} ${n}`);
+    const last = g.last_asked.slice(0, 10).split("-").reverse().join("/");
+    return el("tr", {},
+      el("td", {}, String(g.count)),
+      el("td", {}, el("strong", {}, g.topic), el("ul", { class: "examples" }, ...g.examples.slice(1).map((e) => el("li", {}, e)))),
+      el("td", {}, detail.join(" · ")),
+      el("td", {}, last));
+  });
+  $("gaps").replaceChildren(...rows);
+  $("gapsempty").hidden = rows.length > 0;
+}
+
 async function run(task) {
   showError("");
   try { await task(); } catch (err) { showError(err.message); } finally { busy(null); }
@@ -120,7 +139,9 @@ document.addEventListener("DOMContentLoaded", () => {
     localStorage.setItem(ADMIN_KEY, $("adminkey").value.trim());
     $("keystatus").textContent = "Đã lưu.";
     run(loadDocuments);
+    run(loadGaps);
   });
+  $("gapsrefresh").addEventListener("click", () => run(loadGaps));
   $("files").addEventListener("change", () => pick($("files").files));
   const zone = $("dropzone");
   zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("over"); });
@@ -137,5 +158,5 @@ document.addEventListener("DOMContentLoaded", () => {
     await upload([new File([file], base + ext, { type: file.type })], true);
     $("replacefile").value = "";
   }));
-  if (localStorage.getItem(ADMIN_KEY) !== null) run(loadDocuments);
+  if (localStorage.getItem(ADMIN_KEY) !== null) { run(loadDocuments); run(loadGaps); }
 });

@@ -222,6 +222,7 @@ async function ask(question, f) {
         setState(turn, "streaming", L.writing);
       } else if (name === "done") {
         renderFinal(turn, question, data, lang);
+        if (data.interaction_id) turn.append(feedbackBar(data.interaction_id, lang));
         setState(turn, "done", data.found ? L.done : "");
         history.push({ role: "user", content: data.standalone_question }, { role: "assistant", content: data.answer });
         history = history.slice(-6);
@@ -234,6 +235,57 @@ async function ask(question, f) {
     controller = null;
     $("stop").hidden = true;
   }
+}
+
+// -- feedback: 👍/👎 on an answer; a 👎 asks one follow-up (what was wrong) and a comment ----
+const FEEDBACK = {
+  vi: { ask: "Câu trả lời này có hữu ích không?", up: "Hữu ích", down: "Chưa đúng", why: "Sai ở đâu?",
+        reasons: { wrong_figure: "Sai số liệu", wrong_source: "Sai nguồn", not_answered: "Không trả lời được", other: "Khác" },
+        comment: "Góp ý thêm (không bắt buộc)", send: "Gửi góp ý", thanks: "Cảm ơn góp ý của bạn." },
+  en: { ask: "Was this answer helpful?", up: "Helpful", down: "Not right", why: "What was wrong?",
+        reasons: { wrong_figure: "Wrong figure", wrong_source: "Wrong source", not_answered: "Did not answer", other: "Other" },
+        comment: "Comment (optional)", send: "Send feedback", thanks: "Thank you for your feedback." },
+};
+
+async function sendFeedback(body) {
+  const res = await fetch("/v1/feedback", { method: "POST", headers: headers(), body: JSON.stringify(body) });
+  if (!res.ok) throw await failure(res);
+  return res.json();
+}
+
+function feedbackBar(interactionId, lang) {
+  const F = FEEDBACK[lang] || FEEDBACK.vi;
+  const status = el("span", { class: "feedback-status", role: "status" });
+  const icon = (glyph) => el("span", { "aria-hidden": "true" }, glyph + " ");
+  const up = el("button", { type: "button", class: "vote", "aria-pressed": "false" }, icon("👍"), F.up);
+  const down = el("button", { type: "button", class: "vote", "aria-pressed": "false" }, icon("👎"), F.down);
+  const form = el("form", { class: "feedback-more", hidden: "" });
+  const reasons = el("fieldset", {}, el("legend", {}, F.why));
+  for (const [value, label] of Object.entries(F.reasons)) {
+    reasons.append(el("label", {}, el("input", { type: "radio", name: `why-${interactionId}`, value }), " ", label));
+  }
+  const commentId = `comment-${interactionId}`;
+  const comment = el("textarea", { id: commentId, rows: "2", maxlength: "2000" });
+  form.append(reasons, el("label", { for: commentId }, F.comment), comment, el("button", { type: "submit" }, F.send));
+  const vote = async (rating, extra = {}) => {
+    up.setAttribute("aria-pressed", String(rating === "up"));
+    down.setAttribute("aria-pressed", String(rating === "down"));
+    try {
+      await sendFeedback({ interaction_id: interactionId, rating, ...extra });
+      status.textContent = F.thanks;
+    } catch (err) { status.textContent = err.message; }
+  };
+  up.addEventListener("click", () => { form.hidden = true; vote("up"); });
+  down.addEventListener("click", () => { form.hidden = false; vote("down"); });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const picked = form.querySelector("input[type=radio]:checked");
+    const extra = {};
+    if (picked) extra.reason = picked.value;
+    if (comment.value.trim()) extra.comment = comment.value.trim();
+    vote("down", extra).then(() => { form.hidden = true; });
+  });
+  return el("div", { class: "feedback", "aria-label": F.ask, role: "group" }, el("span", {}, F.ask), up, down, status, form);
 }
 
 // -- search ---------------------------------------------------------------------------------
