@@ -32,6 +32,7 @@ from telegram.ext import (
 )
 
 from assistant.config import Settings
+from assistant.conversation import Conversation
 from assistant.interactions import FeedbackError
 from assistant.service import Assistant
 from bots.telegram_format import (
@@ -167,7 +168,7 @@ class TelegramBot:
                 await update.effective_message.reply_text(NOT_ALLOWED)
             return
         if update.effective_message and context.chat_data is not None:
-            context.chat_data.pop("history", None)
+            context.chat_data.pop("conversation", None)
             await update.effective_message.reply_text("Đã xóa ngữ cảnh. Mời bạn hỏi câu mới.")
 
     async def search(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -245,26 +246,23 @@ class TelegramBot:
             return
         if not await self._gate(update):
             return
-        await self._answer(message, text.strip()[:2000], context)
+        user = update.effective_user
+        await self._answer(message, text.strip()[:2000], context, user.id if user else 0)
 
     async def _answer(
-        self, message: Message, text: str, context: ContextTypes.DEFAULT_TYPE
+        self, message: Message, text: str, context: ContextTypes.DEFAULT_TYPE, user_id: int
     ) -> None:
         chat_data = context.chat_data if context.chat_data is not None else {}
         await message.chat.send_action(ChatAction.TYPING)
-        history = list(chat_data.get("history", []))
-        started = time.perf_counter()
-        answer = await asyncio.to_thread(self.assistant.ask, text, history)
-        user = message.chat.id if message.from_user is None else message.from_user.id
-        interaction_id = await asyncio.to_thread(
-            self._log, user, answer, (time.perf_counter() - started) * 1000
+        conversation = chat_data.setdefault(
+            "conversation", Conversation(self.settings.telegram_history_turns)
         )
-        turns = self.settings.telegram_history_turns
-        history += [
-            {"role": "user", "content": answer.standalone_question},
-            {"role": "assistant", "content": answer.answer},
-        ]
-        chat_data["history"] = history[-2 * turns :]
+        started = time.perf_counter()
+        answer = await asyncio.to_thread(self.assistant.ask, text, list(conversation.history))
+        interaction_id = await asyncio.to_thread(
+            self._log, user_id, answer, (time.perf_counter() - started) * 1000
+        )
+        conversation.add(answer)
         chat_data["lang"] = answer.language
         key = self._keep(context, [asdict(c) for c in answer.citations])
         label = labels(answer.language)
@@ -354,7 +352,7 @@ class TelegramBot:
             index = int(data[3:]) if data[3:].isdigit() else 0
             question = EXAMPLES[min(index, len(EXAMPLES) - 1)]
             await query.message.reply_text(f"❓ {question}")
-            await self._answer(query.message, question, context)  # type: ignore[arg-type]
+            await self._answer(query.message, question, context, query.from_user.id)  # type: ignore[arg-type]
             return
         _, key, n = (data.split(":") + ["", ""])[:3]
         citations = (context.chat_data or {}).get("answers", {}).get(key)

@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Real components from Debian's packages: Chromium for the browser tests (never a downloaded
-# browser build), PostgreSQL for the interaction-log storage tests (started by the tests).
+# browser build), PostgreSQL for the interaction-log storage tests (started by the tests), tmux.
 NEED=()
 command -v chromium >/dev/null 2>&1 || NEED+=(chromium)
 [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || NEED+=(postgresql)
+command -v tmux >/dev/null 2>&1 || NEED+=(tmux)  # drives `hoidap chat` in a real terminal
 if [ ${#NEED[@]} -gt 0 ]; then
   SUDO=$([ "$(id -u)" -eq 0 ] || echo sudo)
   $SUDO apt-get update -q
