@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from assistant import cli_loop
+from assistant.cli_help import EXAMPLES, Formatter, UserError, user_message
 from assistant.config import Settings, load_settings
 
 
@@ -18,10 +22,20 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _open(args: argparse.Namespace) -> Any:
+def _open(args: argparse.Namespace, must_exist: bool = True) -> Any:
     from assistant.service import Assistant
 
-    return Assistant.open(_settings(args))
+    settings = _settings(args)
+    if must_exist and not settings.qdrant_url and not _has_index(settings.index_dir):
+        raise UserError(
+            f"no index in {settings.data_dir}: run `hoidap index` first "
+            "(or point --data-dir at an indexed folder)"
+        )
+    return Assistant.open(settings)
+
+
+def _has_index(folder: Path) -> bool:
+    return folder.is_dir() and any(folder.iterdir())
 
 
 def _print_json(obj: Any) -> None:
@@ -29,7 +43,7 @@ def _print_json(obj: Any) -> None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    assistant = _open(args)
+    assistant = _open(args, must_exist=False)
     try:
         report = assistant.sync(
             rebuild=args.rebuild, progress=not args.quiet and sys.stderr.isatty()
@@ -102,60 +116,43 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_answer(answer: Any) -> None:
-    print(answer.answer)
-    if answer.standalone_question != answer.question:
-        print(f"  (hiểu là: {answer.standalone_question})")
-    for c in answer.citations:
-        when = (c.published or "")[:10] or "n.d."
-        print(f"  [{c.n}] {c.title} — {c.outlet or 'n/a'}, {when}\n      “{c.quote}”")
-    if answer.suggestions:
-        print("  Tài liệu gần nhất:" if answer.language == "vi" else "  Closest documents:")
-        for s in answer.suggestions:
-            print(f"   - {s['title']} ({s['doc_id']})")
-
-
 def cmd_ask(args: argparse.Namespace) -> int:
+    if not args.question.strip():
+        raise UserError('the question is empty: hoidap ask "your question"')
+    history = None
+    if args.history:
+        try:
+            history = json.loads(args.history)
+        except json.JSONDecodeError as exc:
+            raise UserError(
+                '--history must be JSON like [{"role": "user", "content": "…"}] '
+                f"({exc.msg} at column {exc.colno})"
+            ) from exc
+        if not isinstance(history, list) or not all(
+            isinstance(t, dict) and isinstance(t.get("content"), str) for t in history
+        ):
+            raise UserError('--history must be a list of {"role": …, "content": "…"} turns')
     assistant = _open(args)
     try:
-        history = json.loads(args.history) if args.history else None
         answer = assistant.ask(args.question, history=history, k=args.k)
     finally:
         assistant.close()
     if args.json:
         _print_json(answer.contract())
     else:
-        _print_answer(answer)
+        from bots.terminal import print_answer
+
+        print_answer(answer)
     return 0
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    """Interactive session; follow-ups keep context, /reset clears it, /quit or Ctrl-D leaves."""
+    """Interactive session; follow-ups keep context (see ``bots.terminal``)."""
+    from bots.terminal import chat
+
     assistant = _open(args)
-    history: list[dict[str, str]] = []
-    print("Hỏi Đáp — đặt câu hỏi (/reset: xóa ngữ cảnh, /quit: thoát)")
     try:
-        while True:
-            try:
-                question = input("? ").strip()
-            except EOFError:
-                print()
-                return 0
-            if not question:
-                continue
-            if question in ("/quit", "/exit"):
-                return 0
-            if question == "/reset":
-                history.clear()
-                print("(đã xóa ngữ cảnh)")
-                continue
-            answer = assistant.ask(question, history=history)
-            _print_answer(answer)
-            history += [
-                {"role": "user", "content": answer.standalone_question},
-                {"role": "assistant", "content": answer.answer},
-            ]
-            history = history[-2 * args.turns :]
+        return chat(assistant, args.turns, _settings(args).data_dir / "chat_history")
     finally:
         assistant.close()
 
@@ -189,9 +186,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bots.api import create_app
 
     app = create_app(settings, telegram=args.telegram)
-    uvicorn.run(
-        app, host=args.host, port=args.port, log_level="info" if args.verbose else "warning"
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host=args.host, port=args.port, log_level="info" if args.verbose else "warning"
+        )
     )
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"Hỏi Đáp: starting on http://{shown}:{args.port}/ (API docs /docs)", flush=True)
+
+    def announce() -> None:  # uvicorn sets `started` once the app's start-up has finished
+        while not server.started and not server.should_exit:
+            time.sleep(0.1)
+        if server.started:
+            print(f"Hỏi Đáp: ready on http://{shown}:{args.port}/", flush=True)
+
+    threading.Thread(target=announce, daemon=True).start()
+    server.run()
     return 0
 
 
@@ -216,6 +226,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         args.max_drop,
         args.write_baseline,
         show_progress=sys.stderr.isatty(),
+        against=args.against,
     )
 
 
@@ -229,7 +240,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hoidap", description="Hỏi Đáp: Vietnamese document Q&A")
+    parser = argparse.ArgumentParser(
+        prog="hoidap",
+        description="Hỏi Đáp: Vietnamese document Q&A",
+        epilog="Run `hoidap COMMAND --help` for examples.",
+    )
+    parser.add_argument("--version", action="version", version=f"hoidap {_version()}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--data-dir", type=Path, help="index folder (default $HOIDAP_DATA_DIR or ./data)"
@@ -238,17 +254,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--corpus", type=Path, help="corpus folder (default $HOIDAP_CORPUS_DIR or ./corpus)"
     )
     common.add_argument("-v", "--verbose", action="store_true", help="log more")
+    common.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("index", parents=[common], help="(re)index the corpus incrementally")
+    def add(name: str, summary: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name, parents=[common], help=summary, epilog=EXAMPLES[name], formatter_class=Formatter
+        )
+
+    p = add("index", "(re)index the corpus incrementally")
     p.add_argument("--rebuild", action="store_true", help="build a fresh index and switch to it")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_index)
 
-    p = sub.add_parser("search", parents=[common], help="hybrid search over the index")
+    p = add("search", "hybrid search over the index")
     p.add_argument("query")
-    p.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
+    p.add_argument("-k", type=int, help="number of passages (default $HOIDAP_TOP_K, 5)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--mode", choices=["rrf", "dbsf", "dense", "sparse"], help="retrieval mode")
     p.add_argument("--doc", action="append", help="only this document id (repeatable)")
@@ -257,63 +279,107 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", help="published on or before YYYY-MM-DD")
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("ask", parents=[common], help="answer a question with citations")
+    p = add("ask", "answer a question with citations")
     p.add_argument("question")
-    p.add_argument("-k", type=int, default=None, help="passages to read (default $HOIDAP_TOP_K)")
+    p.add_argument("-k", type=int, help="passages to read (default $HOIDAP_TOP_K, 5)")
     p.add_argument("--history", help='earlier turns as JSON: [{"role": "user", "content": …}, …]')
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("chat", parents=[common], help="interactive questions with follow-ups")
+    p = add("chat", "interactive questions with follow-ups")
     p.add_argument("--turns", type=int, default=3, help="earlier turns kept as context")
     p.set_defaults(func=cmd_chat)
 
-    p = sub.add_parser("serve", parents=[common], help="HTTP API and staff web page")
+    p = add("serve", "HTTP API and staff web page")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--telegram", action="store_true", help="run the Telegram bot in this process")
     p.add_argument("--insecure", action="store_true", help="allow a public address without keys")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("telegram", parents=[common], help="run the Telegram bot (long polling)")
+    p = add("telegram", "run the Telegram bot (long polling)")
     p.set_defaults(func=cmd_telegram)
 
-    p = sub.add_parser("eval", parents=[common], help="retrieval and answer quality on an eval set")
+    p = add("eval", "retrieval and answer quality on an eval set")
     p.add_argument("--set", type=Path, required=True, help="eval set (JSONL, see evals/README.md)")
-    p.add_argument("--out", type=Path, help="folder for report.json, report.md and plots")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="folder for report.json, report.md and plots (default reports/eval/<set name>)",
+    )
     p.add_argument(
         "--compare", default="hybrid", help="configurations: hybrid,dense,sparse,rrf,dbsf"
     )
     p.add_argument("--baseline", type=Path, help="fail when a headline metric drops vs this")
     p.add_argument("--max-drop", type=float, default=0.02, help="allowed drop (default 0.02)")
     p.add_argument("--write-baseline", type=Path, help="write the headline metrics as a baseline")
+    p.add_argument(
+        "--against", type=Path, help="another run's report.json: list fixed and broken questions"
+    )
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("bench", parents=[common], help="speed and memory benchmark (< 10 min)")
+    p = add("bench", "speed and memory benchmark (< 10 min)")
     p.add_argument("--out", type=Path, default=Path("reports/bench"))
     p.add_argument("--quick", action="store_true", help="smaller sizes and shorter runs")
     p.set_defaults(func=cmd_bench)
 
-    p = sub.add_parser("docs", parents=[common], help="list indexed documents")
+    p = add("gaps", "unanswered questions grouped by topic")
+    p.add_argument("--days", type=int, help="only questions of the last N days")
+    p.add_argument("--limit", type=int, default=20, help="topics to show (default 20)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=lambda a: cli_loop.cmd_gaps(a, _settings))
+
+    p = add("log", "the interaction log")
+    log_sub = p.add_subparsers(dest="log_command", required=True)
+    q = log_sub.add_parser("purge", parents=[common], help="delete logged questions")
+    q.add_argument("--older-than", type=int, metavar="DAYS", help="older than DAYS days")
+    q.add_argument("--all", action="store_true", help="everything")
+    q.set_defaults(func=lambda a: cli_loop.cmd_log_purge(a, _settings))
+
+    p = add("feedback", "feedback to eval cases")
+    fb_sub = p.add_subparsers(dest="feedback_command", required=True)
+    q = fb_sub.add_parser("export", parents=[common], help="write eval-set candidate lines")
+    q.add_argument("--out", type=Path, default=Path("evals/sets/candidates.jsonl"))
+    q.set_defaults(func=lambda a: cli_loop.cmd_feedback_export(a, _settings))
+
+    p = add("docs", "list indexed documents")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_docs)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    from assistant.logs import configure
-
-    configure(args.verbose, load_settings().log_json)
-    from assistant.store import StoreError
+def _version() -> str:
+    from importlib import metadata
 
     try:
+        return metadata.version("hoidap")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    debug = getattr(args, "debug", False)
+    try:
+        from assistant.logs import configure
+
+        configure(args.verbose, load_settings().log_json)
         return int(args.func(args) or 0)
-    except StoreError as exc:
-        print(f"hoidap: {exc}", file=sys.stderr)
-        return 2
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"hoidap: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if debug:
+            raise
+        message = user_message(exc)
+        if message is None:
+            print(
+                f"hoidap: unexpected error: {type(exc).__name__}: {exc} "
+                "(run again with --debug for the traceback)",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"hoidap: {message}", file=sys.stderr)
         return 2
 
 

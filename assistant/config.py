@@ -84,6 +84,12 @@ class Settings(BaseSettings):
     telegram_rate_per_minute: int = 10
     telegram_history_turns: int = 3
 
+    # Interaction log (questions, answers, feedback) for the maintainers' loop.
+    interaction_log: bool = True
+    database_url: str | None = None  # SQLAlchemy URL; default SQLite in the data folder
+    log_retention_days: int = Field(default=180, ge=0)  # 0 keeps everything
+    log_secret: SecretStr | None = None  # keys the user pseudonyms; made once if unset
+
     @property
     def index_dir(self) -> Path:
         """Folder of the embedded store (Qdrant Edge shards and the pointer to the live one)."""

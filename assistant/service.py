@@ -10,6 +10,7 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,11 @@ from assistant.corpus_journal import (
     settle,
     stage,
 )
+from assistant.document_view import document_view
+from assistant.facets import facets as count_facets
+from assistant.facets import resolve_filters
+from assistant.interactions import InteractionLog, open_from_settings
+from assistant.interactions.gaps import Gap, gap_report
 from assistant.retrieval import EmbeddingCache, Retriever, SearchResult
 from assistant.store import SearchFilters, Store, StoreError, open_store
 from assistant.store.base import FusionMode
@@ -45,6 +51,7 @@ class Assistant:
         self._embedder_checked = False
         self._sentence_cache = EmbeddingCache(4096)
         self.llm = LLMAnswerer.from_settings(settings)
+        self._log: InteractionLog | None = None
 
     @classmethod
     def open(cls, settings: Settings) -> Assistant:
@@ -90,6 +97,8 @@ class Assistant:
         mode: FusionMode | None = None,
     ) -> list[SearchResult]:
         self.check_embedder()
+        if filters is not None and (filters.outlets or filters.doc_types):
+            filters = resolve_filters(filters, self.store.documents().values())
         return self.retriever.search(query, k=k, filters=filters, mode=mode)
 
     def condense(self, question: str, history: list[dict[str, str]] | None) -> str:
@@ -104,10 +113,11 @@ class Assistant:
         history: list[dict[str, str]] | None = None,
         k: int | None = None,
         mode: FusionMode | None = None,
+        filters: SearchFilters | None = None,
     ) -> Answer:
         """A cited answer to a question (with earlier turns as context), or a refusal."""
         final = None
-        for event, payload in self.ask_stream(question, history, k, mode):
+        for event, payload in self.ask_stream(question, history, k, mode, filters):
             if event == "done":
                 final = payload
         assert isinstance(final, Answer)
@@ -119,13 +129,14 @@ class Assistant:
         history: list[dict[str, str]] | None = None,
         k: int | None = None,
         mode: FusionMode | None = None,
+        filters: SearchFilters | None = None,
     ) -> Iterator[tuple[str, Any]]:
         """Answer as events: ``("sources", [...])`` first (the numbered citations, or for an LLM
         the numbered passages it reads), then ``("delta", text)`` pieces, then ``("done", Answer)``
         with the final, validated answer. Deltas concatenate to the streamed text; for an LLM that
         text is provisional (the ``done`` answer is what passed validation)."""
         standalone = self.condense(question, history)
-        hits = self.search(standalone, k=k or self.settings.top_k, mode=mode)
+        hits = self.search(standalone, k=k or self.settings.top_k, filters=filters, mode=mode)
 
         def fallback() -> Answer:
             return extractive.answer(
@@ -182,6 +193,23 @@ class Assistant:
             if live.get(c["doc_id"]) == c["doc_hash"]:
                 parts[c["doc_id"]].append((c["position"], c["text"]))
         return {d: "\n".join(t for _, t in sorted(p)) for d, p in parts.items()}
+
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        """One document's cleaned text, known metadata and chunk/section spans, or None."""
+        record = self.store.documents().get(doc_id)
+        if record is None:
+            return None
+        live = record.get("doc_hash")
+        chunks = [
+            c
+            for c in self.store.doc_chunk_payloads(doc_id, list(_VIEW_FIELDS))
+            if c.get("doc_hash") == live
+        ]
+        return document_view(record, chunks)
+
+    def facets(self) -> dict[str, Any]:
+        """Outlets, document types and date range of the indexed documents, with counts."""
+        return count_facets(self.store.documents().values())
 
     def stats(self) -> dict[str, int]:
         return {
@@ -334,10 +362,56 @@ class Assistant:
             leftover.unlink(missing_ok=True)  # staged before its journal entry was written
         return done
 
+    # -- the maintainers' loop ------------------------------------------------------------
+    def interaction_log(self) -> InteractionLog | None:
+        """The interaction log, opened (and old rows purged) on first use; None when off."""
+        if self._log is None and self.settings.interaction_log:
+            with self._embedder_lock:
+                if self._log is None:
+                    self._log = open_from_settings(self.settings)
+        return self._log
+
+    def log_answer(
+        self, channel: str, raw_user: str | int | None, answer: Answer, latency_ms: float
+    ) -> str | None:
+        """Record an answer for the gap report and feedback; returns its id (None when off).
+
+        The raw user id or key is only hashed here, never stored."""
+        log = self.interaction_log()
+        if log is None:
+            return None
+        return log.record(
+            channel=channel,
+            raw_user=raw_user,
+            question=answer.question,
+            standalone_question=answer.standalone_question,
+            found=answer.found,
+            mode=answer.mode,
+            answer=answer.answer,
+            short_answer=getattr(answer, "short_answer", None),
+            cited_doc_ids=[c.doc_id for c in answer.citations],
+            cited_chunk_ids=[c.chunk_id for c in answer.citations],
+            latency_ms=latency_ms,
+        )
+
+    def gaps(self, since_days: int | None = None) -> list[Gap]:
+        """Refused and down-voted questions grouped by topic (see ``interactions.gaps``)."""
+        log = self.interaction_log()
+        if log is None:
+            return []
+        since = datetime.now(UTC) - timedelta(days=since_days) if since_days else None
+        return gap_report(list(log.interactions(since=since)), self._embed_queries)
+
+    def _embed_queries(self, texts: list[str]) -> list[list[float]]:
+        return [self.retriever.embed_query(t) for t in texts]
+
     def close(self) -> None:
         self.store.close()
+        if self._log is not None:
+            self._log.close()
 
 
+_VIEW_FIELDS = ("doc_id", "doc_hash", "chunk_id", "position", "text", "section")
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 
 

@@ -15,12 +15,11 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import date
-from importlib import resources
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.sse import format_sse_event
@@ -46,11 +45,12 @@ from bots import redact
 from bots.auth import KeyRateLimiter, KeyRing, caller
 from bots.documents import add_document_routes
 from bots.gate import CHECKED, Gate
+from bots.routes import Guards, documents_read, feedback, models, pages
+from bots.routes.models import SEARCH_MODEL, search_events
 
 log = logging.getLogger("hoidap.http")
 
 MAX_QUESTION = 2000
-STATIC = resources.files("bots").joinpath("web/static")
 
 
 # -- request and response models -------------------------------------------------------------
@@ -81,6 +81,7 @@ class Filters(Strict):
     outlets: list[StrictStr] | None = None
     since: IsoDate | None = None
     until: IsoDate | None = None
+    doc_types: list[StrictStr] | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> "Filters":
@@ -90,7 +91,11 @@ class Filters(Strict):
 
     def to_search(self) -> SearchFilters:
         return SearchFilters(
-            tuple(self.doc_ids or ()), tuple(self.outlets or ()), self.since, self.until
+            tuple(self.doc_ids or ()),
+            tuple(self.outlets or ()),
+            self.since,
+            self.until,
+            tuple(self.doc_types or ()),
         )
 
 
@@ -122,6 +127,7 @@ class AskRequest(Strict):
     history: list[Turn] = Field(default_factory=list, max_length=20)
     k: Count | None = None
     stream: StrictBool = False
+    filters: Filters | None = None  # the same filters as search
 
     _question = field_validator("question")(_not_blank)
 
@@ -173,6 +179,7 @@ class AskResponse(BaseModel):
     mode: Literal["extractive", "llm"]
     citations: list[CitationOut]
     suggestions: list[dict[str, Any]]
+    interaction_id: str | None = None  # for POST /v1/feedback; null when logging is off
 
 
 # -- metrics ---------------------------------------------------------------------------------
@@ -214,6 +221,7 @@ def create_app(
         settings.telegram_webhook_secret,
     )
     metrics = Metrics()
+    log_metrics = feedback.LogMetrics(metrics.registry)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -247,6 +255,8 @@ def create_app(
         version="0.1.0",
         description="Vietnamese document search and cited answers.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by bots.routes.pages
+        redoc_url=None,
     )
 
     api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
@@ -407,15 +417,23 @@ def create_app(
             query=body.query, results=[SearchResultOut(**h.as_dict()) for h in hits]
         )
 
-    def _count(answer: Answer) -> None:
-        metrics.answers.labels(str(answer.found).lower()).inc()
+    def _recorder(request: Request) -> Any:
+        """Counts an answer and logs it (the maintainers' loop); returns its interaction id."""
+        started = time.perf_counter()
 
-    def _sse(events: Iterator[tuple[str, Any]]) -> StreamingResponse:
+        def done(answer: Answer) -> str | None:
+            metrics.answers.labels(str(answer.found).lower()).inc()
+            return feedback.record(the(request), request, answer, time.perf_counter() - started)
+
+        return done
+
+    def _sse(events: Iterator[tuple[str, Any]], request: Request) -> StreamingResponse:
+        done = _recorder(request)
+
         def gen() -> Iterator[bytes]:
             for name, payload in events:
                 if name == "done":
-                    _count(payload)
-                    payload = payload.contract()
+                    payload = {**payload.contract(), "interaction_id": done(payload)}
                 yield _event(payload, name)
 
         return _event_stream(gen())
@@ -430,11 +448,14 @@ def create_app(
     def ask(body: AskRequest, request: Request) -> Any:
         history = [t.model_dump() for t in body.history]
         assistant = the(request)
+        filters = body.filters.to_search() if body.filters else None
         if body.stream or "text/event-stream" in request.headers.get("accept", ""):
-            return _sse(assistant.ask_stream(body.question, history, body.k))
-        answer = assistant.ask(body.question, history=history, k=body.k)
-        _count(answer)
-        return answer.contract()
+            return _sse(
+                assistant.ask_stream(body.question, history, body.k, filters=filters), request
+            )
+        done = _recorder(request)
+        answer = assistant.ask(body.question, history=history, k=body.k, filters=filters)
+        return {**answer.contract(), "interaction_id": done(answer)}
 
     @app.post(
         "/v1/chat/completions",
@@ -451,12 +472,17 @@ def create_app(
         if not turns or turns[-1]["role"] != "user":
             raise HTTPException(400, "the last message must be a non-empty user message")
         question = turns[-1]["content"][:MAX_QUESTION]
-        events = the(request).ask_stream(question, turns[:-1])
+        events = (
+            search_events(the(request), question)
+            if body.model == SEARCH_MODEL
+            else the(request).ask_stream(question, turns[:-1])
+        )
         created, cid = int(time.time()), f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        done = _recorder(request)
         if body.stream:
-            return _openai_stream(events, body.model, created, cid, _count)
+            return _openai_stream(events, body.model, created, cid, done)
         answer = next(p for name, p in events if name == "done")
-        _count(answer)
+        interaction_id = done(answer)
         return {
             "id": cid,
             "object": "chat.completion",
@@ -472,6 +498,7 @@ def create_app(
             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
             "sources": [asdict(c) for c in answer.citations],
             "found": answer.found,
+            "interaction_id": interaction_id,
         }
 
     # -- admin -------------------------------------------------------------------------------
@@ -524,25 +551,20 @@ def create_app(
             stats = request.app.state.assistant.stats()
             metrics.documents.set(stats["documents"])
             metrics.chunks.set(stats["chunks"])
+            log_metrics.update(request.app.state.assistant)
         return Response(generate_latest(metrics.registry), media_type="text/plain; version=0.0.4")
 
-    page_headers = {
-        "Content-Security-Policy": (
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-        ),
-        "X-Frame-Options": "DENY",
-    }
-
-    @app.get("/", include_in_schema=False)
-    def page() -> FileResponse:
-        return FileResponse(str(STATIC.joinpath("index.html")), headers=page_headers)
-
-    @app.get("/static/{name}", include_in_schema=False)
-    def static(name: str) -> FileResponse:
-        if name not in ("app.js", "style.css"):
-            raise HTTPException(404, "not found")
-        return FileResponse(str(STATIC.joinpath(name)), headers=page_headers)
+    guards = Guards(
+        staff=[Staff, Limited],
+        admin=[Admin, Limited],
+        the=the,
+        staff_errors=STAFF_ERRORS,
+        not_found=documented(404),
+    )
+    documents_read.add_routes(app, guards)
+    feedback.add_routes(app, guards)
+    models.add_routes(app, guards)
+    pages.add_routes(app)
 
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
@@ -606,7 +628,7 @@ def _openai_stream(
                 streamed.append(payload)
                 yield chunk({"content": payload})
             elif name == "done":
-                count(payload)
+                interaction_id = count(payload)
                 if "".join(streamed).strip() != payload.answer.strip():
                     # The validated answer differs from what was streamed (fallback, renumbering).
                     yield chunk({"content": "\n\n" + payload.answer})
@@ -615,6 +637,7 @@ def _openai_stream(
                     "stop",
                     sources=[asdict(c) for c in payload.citations],
                     found=payload.found,
+                    interaction_id=interaction_id,
                 )
         yield _event("[DONE]", raw=True)
 

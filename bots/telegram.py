@@ -33,8 +33,17 @@ from telegram.ext import (
 )
 
 from assistant.config import Settings
+from assistant.conversation import Conversation
+from assistant.interactions import FeedbackError
 from assistant.service import Assistant
-from bots.telegram_format import answer_messages, quote_message
+from bots.telegram_format import (
+    REASONS,
+    answer_messages,
+    cut_label,
+    labels,
+    quote_message,
+    source_line,
+)
 
 log = logging.getLogger("hoidap.telegram")
 
@@ -143,7 +152,8 @@ class TelegramBot:
             "Thử một câu hỏi mẫu:"
         )
         buttons = [
-            [InlineKeyboardButton(q[:60], callback_data=f"ex:{i}")] for i, q in enumerate(EXAMPLES)
+            [InlineKeyboardButton(cut_label(q), callback_data=f"ex:{i}")]
+            for i, q in enumerate(EXAMPLES)
         ]
         await update.effective_message.reply_text(
             text, parse_mode=ParseMode.HTML, reply_markup=InlineKeyboardMarkup(buttons)
@@ -154,8 +164,12 @@ class TelegramBot:
             await update.effective_message.reply_text(HELP, parse_mode=ParseMode.HTML)
 
     async def reset(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not self._allowed(update):  # the allow-list holds for every command
+            if update.effective_message:
+                await update.effective_message.reply_text(NOT_ALLOWED)
+            return
         if update.effective_message and context.chat_data is not None:
-            context.chat_data.pop("history", None)
+            context.chat_data.pop("conversation", None)
             await update.effective_message.reply_text("Đã xóa ngữ cảnh. Mời bạn hỏi câu mới.")
 
     async def search(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -176,11 +190,33 @@ class TelegramBot:
             await message.reply_text("Không tìm thấy tài liệu phù hợp.")
             return
         lines = [f"<b>Tài liệu phù hợp với “{html.escape(words, quote=False)}”:</b>"]
-        for i, h in enumerate(list(seen.values())[:5], 1):
-            when = (h.published or "")[:10] or "không rõ ngày"
-            meta = html.escape(f"{h.outlet or 'không rõ nguồn'}, {when}", quote=False)
-            lines.append(f"{i}. {html.escape(h.title, quote=False)} — <i>{meta}</i>")
-        await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+        best = list(seen.values())[:5]
+        for i, h in enumerate(best, 1):
+            lines.append(f"{i}. {html.escape(source_line(h.as_dict()), quote=False)}")
+        # Each result opens its best passage, like an answer's source buttons.
+        key = self._keep(
+            context,
+            [{**h.as_dict(), "n": i, "quote": h.text} for i, h in enumerate(best, 1)],
+        )
+        buttons = [
+            InlineKeyboardButton(f"{i}. {cut_label(h.title, 28)}", callback_data=f"src:{key}:{i}")
+            for i, h in enumerate(best, 1)
+        ]
+        await message.reply_text(
+            "\n".join(lines),
+            parse_mode=ParseMode.HTML,
+            reply_markup=InlineKeyboardMarkup([[b] for b in buttons]),
+        )
+
+    def _keep(self, context: ContextTypes.DEFAULT_TYPE, citations: list[dict[str, Any]]) -> str:
+        """Remember what a message's buttons open (the last few per chat)."""
+        chat_data = context.chat_data if context.chat_data is not None else {}
+        key = uuid.uuid4().hex[:10]
+        kept: dict[str, Any] = chat_data.setdefault("answers", {})
+        kept[key] = citations
+        while len(kept) > KEPT_ANSWERS:
+            kept.pop(next(iter(kept)))
+        return key
 
     # -- questions ---------------------------------------------------------------------------
     def _addressed(self, message: Message) -> str | None:
@@ -211,40 +247,105 @@ class TelegramBot:
             return
         if not await self._gate(update):
             return
-        await self._answer(message, text.strip()[:2000], context)
+        user = update.effective_user
+        await self._answer(message, text.strip()[:2000], context, user.id if user else 0)
 
     async def _answer(
-        self, message: Message, text: str, context: ContextTypes.DEFAULT_TYPE
+        self, message: Message, text: str, context: ContextTypes.DEFAULT_TYPE, user_id: int
     ) -> None:
         chat_data = context.chat_data if context.chat_data is not None else {}
         await message.chat.send_action(ChatAction.TYPING)
-        history = list(chat_data.get("history", []))
-        answer = await asyncio.to_thread(self.assistant.ask, text, history)
-        turns = self.settings.telegram_history_turns
-        history += [
-            {"role": "user", "content": answer.standalone_question},
-            {"role": "assistant", "content": answer.answer},
-        ]
-        chat_data["history"] = history[-2 * turns :]
-        key = uuid.uuid4().hex[:10]
-        answers: dict[str, Any] = chat_data.setdefault("answers", {})
-        answers[key] = [asdict(c) for c in answer.citations]
-        while len(answers) > KEPT_ANSWERS:
-            answers.pop(next(iter(answers)))
-        buttons = [
-            InlineKeyboardButton(f"Nguồn {c.n}", callback_data=f"src:{key}:{c.n}")
-            for c in answer.citations
-        ]
+        conversation = chat_data.setdefault(
+            "conversation", Conversation(self.settings.telegram_history_turns)
+        )
+        started = time.perf_counter()
+        answer = await asyncio.to_thread(self.assistant.ask, text, list(conversation.history))
+        interaction_id = await asyncio.to_thread(
+            self._log, user_id, answer, (time.perf_counter() - started) * 1000
+        )
+        conversation.add(answer)
+        chat_data["lang"] = answer.language
+        key = self._keep(context, [asdict(c) for c in answer.citations])
+        label = labels(answer.language)
+        rows = []
+        if answer.citations:
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        f"{label['source']} {c.n}", callback_data=f"src:{key}:{c.n}"
+                    )
+                    for c in answer.citations
+                ]
+            )
+        if interaction_id:
+            lang = answer.language if answer.language in REASONS else "vi"
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        label["up"], callback_data=f"fb:{interaction_id}:up:{lang}"
+                    ),
+                    InlineKeyboardButton(
+                        label["down"], callback_data=f"fb:{interaction_id}:down:{lang}"
+                    ),
+                ]
+            )
         parts = answer_messages(answer)
         for i, part in enumerate(parts):
-            markup = InlineKeyboardMarkup([buttons]) if buttons and i == len(parts) - 1 else None
+            markup = InlineKeyboardMarkup(rows) if rows and i == len(parts) - 1 else None
             await message.reply_text(part, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+    def _log(self, user_id: int, answer: Any, latency_ms: float) -> str | None:
+        """Log the answer (pseudonymous user key); logging problems never cost the answer."""
+        try:
+            return self.assistant.log_answer("telegram", user_id, answer, latency_ms)
+        except Exception:
+            log.exception("could not log the answer")
+            return None
+
+    async def _feedback(self, query: Any, data: str) -> None:
+        """👍/👎 under an answer, and the one follow-up a 👎 asks (what was wrong)."""
+        kind, interaction_id, value, lang = (data.split(":") + ["", "", "", "vi"])[:4]
+        label = labels(lang)
+        log_ = self.assistant.interaction_log()
+        if log_ is None:
+            await query.answer()
+            return
+        rating = -1 if kind == "fr" or value == "down" else 1
+        reason = value if kind == "fr" and value in REASONS["vi"] else None
+        try:
+            await asyncio.to_thread(
+                log_.give_feedback,
+                interaction_id,
+                channel="telegram",
+                raw_user=query.from_user.id,
+                rating=rating,
+                reason=reason,
+            )
+        except FeedbackError:
+            await query.answer(label["expired"], show_alert=True)
+            return
+        await query.answer(label["thanks"])
+        if kind == "fb" and value == "down":
+            reasons = REASONS.get(lang, REASONS["vi"])
+            buttons = [
+                [InlineKeyboardButton(text, callback_data=f"fr:{interaction_id}:{code}:{lang}")]
+                for code, text in reasons.items()
+            ]
+            await query.message.reply_text(label["why"], reply_markup=InlineKeyboardMarkup(buttons))
+        elif kind == "fr":
+            await query.edit_message_text(label["thanks"])
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         if query is None or query.message is None:
             return
         data = query.data or ""
+        if not self._allowed(update):  # buttons obey the allow-list like commands
+            await query.answer(NOT_ALLOWED, show_alert=True)
+            return
+        if data.startswith(("fb:", "fr:")):
+            await self._feedback(query, data)
+            return
         if data.startswith("ex:"):
             await query.answer()
             if not await self._gate(update):
@@ -252,16 +353,27 @@ class TelegramBot:
             index = int(data[3:]) if data[3:].isdigit() else 0
             question = EXAMPLES[min(index, len(EXAMPLES) - 1)]
             await query.message.reply_text(f"❓ {question}")
-            await self._answer(query.message, question, context)  # type: ignore[arg-type]
+            await self._answer(query.message, question, context, query.from_user.id)  # type: ignore[arg-type]
             return
         _, key, n = (data.split(":") + ["", ""])[:3]
         citations = (context.chat_data or {}).get("answers", {}).get(key)
         citation = next((c for c in citations or [] if str(c["n"]) == n), None)
         if citation is None:
-            await query.answer("Nguồn này đã hết hạn, hãy hỏi lại.", show_alert=True)
+            await query.answer(labels("vi")["expired"], show_alert=True)
             return
         await query.answer()
-        await query.message.reply_text(quote_message(citation), parse_mode=ParseMode.HTML)
+        document = await asyncio.to_thread(self.assistant.document, str(citation["doc_id"]))
+        text = (document or {}).get("text")
+        url = (document or {}).get("url")
+        lang = "en" if (context.chat_data or {}).get("lang") == "en" else "vi"
+        markup = (
+            InlineKeyboardMarkup([[InlineKeyboardButton(labels(lang)["open"], url=str(url))]])
+            if url and str(url).startswith(("http://", "https://"))
+            else None
+        )
+        await query.message.reply_text(
+            quote_message(citation, text), parse_mode=ParseMode.HTML, reply_markup=markup
+        )
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message

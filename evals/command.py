@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import sys
 import time
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from assistant.config import Settings
 from assistant.service import Assistant
-from evals import dataset, report, runner
+from evals import dataset, failures, report, runner
 
 
 def corpus_hash(corpus: Path, settings: Settings) -> str:
@@ -40,6 +42,25 @@ def _versions() -> dict[str, str]:
             out[dist.replace("-py", "") if dist != "hoidap" else "hoidap"] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             out[dist] = "not installed"
+    return out
+
+
+def _load() -> float | None:
+    """1-minute load average: latencies measured on a busy machine are not comparable."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
+def _outcomes_of(previous: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Per-question outcomes per configuration from a report.json or a baseline file."""
+    out: dict[str, dict[str, str]] = {}
+    for name, cfg in previous.get("configs", {}).items():
+        if "outcomes" in cfg:
+            out[name] = dict(cfg["outcomes"])
+        elif "questions" in cfg:
+            out[name] = failures.outcomes(cfg["questions"])
     return out
 
 
@@ -78,6 +99,7 @@ def run(
     max_drop: float,
     write_baseline: Path | None,
     show_progress: bool = True,
+    against: Path | None = None,
 ) -> int:
     unknown = [c for c in compare if c not in runner.CONFIGS]
     if unknown:
@@ -85,6 +107,7 @@ def run(
             f"unknown configuration {', '.join(unknown)}; known: {', '.join(runner.CONFIGS)}"
         )
     evalset = dataset.load(set_path)
+    load_before = _load()
     assistant, digest = open_for_eval(settings, corpus)
     try:
         texts = assistant.document_texts()
@@ -134,6 +157,12 @@ def run(
             "answer_min_confidence": settings.answer_min_confidence,
             "llm": settings.llm_model if settings.llm_base_url else None,
         },
+        "machine": {
+            "platform": platform.platform(terse=True),
+            "cpus": os.cpu_count(),
+            "load_before": load_before,
+            "load_after": _load(),
+        },
         "problems": evalset.problems,
         "configs": {
             name: {
@@ -145,23 +174,58 @@ def run(
         },
     }
     status = 0
+    now = {n: failures.outcomes(rs) for n, rs in results.items()}
+    changes: dict[str, str] = {}
+    for other in compare[1:]:  # per question: the first configuration against each other one
+        diff = failures.changes(now[compare[0]], now[other])
+        changes[f"{compare[0]} → {other}"] = failures.describe(diff, now[compare[0]], now[other])
+    if against is not None:  # another run (another commit): its report.json or a baseline
+        before = _outcomes_of(json.loads(against.read_text("utf-8")))
+        for name, after in now.items():
+            if name in before:
+                diff = failures.changes(before[name], after)
+                changes[f"{against} → this run ({name})"] = failures.describe(
+                    diff, before[name], after
+                )
     if baseline is not None:
-        drops = runner.compare_to_baseline(full, json.loads(baseline.read_text("utf-8")), max_drop)
+        base = json.loads(baseline.read_text("utf-8"))
+        drops = runner.compare_to_baseline(full, base, max_drop)
         full["baseline_drops"] = drops
-        for drop in drops:
-            print(f"DROP {drop}", file=sys.stderr)
+        for name, before_q in _outcomes_of(base).items():
+            if name in now:
+                diff = failures.changes(before_q, now[name])
+                changes[f"baseline → this run ({name})"] = failures.describe(
+                    diff, before_q, now[name]
+                )
         status = 1 if drops else 0
+    full["changes"] = changes
     report.terminal_table(full)
-    if out is not None:
-        for path in report.write(full, results, out):
-            print(f"wrote {path}", file=sys.stderr)
+    for title, text in changes.items():
+        print(f"{title}: {text}", file=sys.stderr)
+    if baseline is not None:
+        for drop in full["baseline_drops"]:
+            print(f"DROP {drop}", file=sys.stderr)
+        if not status:
+            print(
+                f"gate passed: no headline metric dropped by more than {max_drop} "
+                f"against {baseline}",
+                file=sys.stderr,
+            )
+    if out is None:  # a report is always written: the default folder is named after the set
+        out = Path("reports") / "eval" / set_path.stem
+    for path in report.write(full, results, out):
+        print(f"wrote {path}", file=sys.stderr)
     if write_baseline is not None:
         slim = {
             "set": full["set"],
             "corpus_hash": digest,
             "created": full["created"],
             "configs": {
-                n: {"overall": {k: c["overall"].get(k) for k in runner.HEADLINE}}
+                n: {
+                    "overall": {k: c["overall"].get(k) for k in runner.HEADLINE},
+                    # Kept so that a later gate can say which questions it fixed or broke.
+                    "outcomes": now[n],
+                }
                 for n, c in full["configs"].items()
             },
         }

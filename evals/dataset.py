@@ -56,6 +56,14 @@ def load(path: Path) -> EvalSet:
         if missing:
             problems.append(f"line {n}: missing {', '.join(missing)}")
             continue
+        if obj.get("source") == "feedback" and obj.get("reviewed") is not True:
+            # Candidates exported from the interaction log guess their documents and have no
+            # gold answer: scoring them before a person checks them would grade noise.
+            problems.append(
+                f"line {n}: unreviewed feedback candidate {obj['id']}: confirm relevant_doc_ids "
+                'and answer (null = not answerable), then set "reviewed": true'
+            )
+            continue
         if not isinstance(obj["question"], str) or not obj["question"].strip():
             problems.append(f"line {n}: question must be a non-empty string")
             continue

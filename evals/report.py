@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from evals.runner import HEADLINE, KS
+from evals.failures import CLASSES, PASS, class_counts, classify
+from evals.plots import all_plots
+from evals.runner import HEADLINE
 
 TABLE_METRICS = (
     "recall@1",
@@ -37,14 +39,66 @@ def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) and value <= 1.0 else f"{value}"
 
 
+# What each metric means and which way is better (shown in report.md).
+DEFINITIONS: dict[str, tuple[str, str]] = {
+    "recall@k": ("↑", "share of answerable questions with a relevant document in the top k"),
+    "mrr@10": ("↑", "mean of 1/rank of the first relevant document (0 past rank 10)"),
+    "ndcg@10": ("↑", "rank-discounted gain of relevant documents in the top 10"),
+    "chunk_recall@5": ("↑", "a passage holding the gold answer is among the top 5 passages"),
+    "answer_contains": ("↑", "the gold answer string appears in the answer (answerable only)"),
+    "answerable_refused": ("↓", "answerable questions the assistant refused"),
+    "unanswerable_refused": ("↑", "unanswerable questions the assistant refused"),
+    "citation_precision": ("↑", "citations that point to a relevant document"),
+    "citation_faithfulness": ("↑", "quotes found verbatim in the passage they cite"),
+    "search_ms / ask_ms": ("↓", "cold latency (no cached embeddings), p50 and p95"),
+}
+
+
+def _failure_rows(questions: list[dict[str, Any]]) -> list[str]:
+    rows = []
+    for q in questions:
+        cls = classify(q)
+        if cls == PASS:
+            continue
+        expected = (
+            f"{', '.join(q.get('relevant') or []) or '—'} · "
+            f"{q.get('expected') if q.get('expected') is not None else 'not answerable'}"
+        )
+        got = "refused" if not q["found"] else q["answer"]
+        got = " ".join(got.split())
+        if len(got) > 220:
+            got = got[:219] + "…"
+        cited = ", ".join(dict.fromkeys(q.get("cited_doc_ids") or [])) or "—"
+        question = q.get("question") or q["id"]
+        rows.append(
+            f"| {q['id']} | {_cell(question)} | {_cell(expected)} | {_cell(got)} | {cited} "
+            f"| {cls} |"
+        )
+    return rows
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 def markdown(report: dict[str, Any]) -> str:
     configs = report["configs"]
     names = list(configs)
+    machine = report.get("machine", {})
     lines = [
         f"# Eval report: {report['set']}",
         "",
         f"{report['questions']} questions · corpus hash `{report['corpus_hash']}` · "
         f"{report['created']} · hoidap {report['versions']['hoidap']}",
+    ]
+    if machine:
+        lines += [
+            "",
+            f"Machine: {machine.get('platform')}, {machine.get('cpus')} CPUs · load average "
+            f"{machine.get('load_before')} before, {machine.get('load_after')} after "
+            "(latencies are only comparable between runs at similar load)",
+        ]
+    lines += [
         "",
         "| metric | " + " | ".join(names) + " |",
         "|---|" + "---|" * len(names),
@@ -55,6 +109,22 @@ def markdown(report: dict[str, Any]) -> str:
             + " | ".join(_fmt(configs[n]["overall"].get(metric)) for n in names)
             + " |"
         )
+    lines += ["", "## How questions ended", "", "| class | " + " | ".join(names) + " |"]
+    lines.append("|---|" + "---|" * len(names))
+    counts = {n: class_counts(configs[n]["questions"]) for n in names}
+    for cls in [*CLASSES, PASS]:
+        lines.append(f"| {cls} | " + " | ".join(str(counts[n][cls]) for n in names) + " |")
+    for name in names:
+        rows = _failure_rows(configs[name]["questions"])
+        lines += ["", f"## Failed questions ({name}): {len(rows)}", ""]
+        if rows:
+            lines += [
+                "| id | question | expected (documents · answer) | came back | cited | class |",
+                "|---|---|---|---|---|---|",
+                *rows,
+            ]
+        else:
+            lines.append("None.")
     first = names[0]
     lines += [
         "",
@@ -67,75 +137,33 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {tag} | {m['questions']} | " + " | ".join(_fmt(m.get(k)) for k in PER_TAG) + " |"
         )
+    if report.get("changes"):
+        lines += ["", "## Per-question changes", ""]
+        for title, text in report["changes"].items():
+            lines += [f"### {title}", "", "```", text, "```", ""]
     if report.get("problems"):
         lines += ["", "## Problems in the eval set", ""] + [f"- {p}" for p in report["problems"]]
     if report.get("baseline_drops") is not None:
         lines += ["", "## Against the baseline", ""]
         lines += [f"- DROP {d}" for d in report["baseline_drops"]] or [
-            "- no headline metric dropped beyond the allowed margin"
+            "- gate passed: no headline metric dropped beyond the allowed margin"
         ]
+    lines += ["", "## Metric definitions", "", "| metric | better | meaning |", "|---|---|---|"]
+    lines += [f"| {m} | {arrow} | {text} |" for m, (arrow, text) in DEFINITIONS.items()]
+    lines += [
+        "",
+        "Failure classes: "
+        + "; ".join(f"**{c}**: {text}" for c, text in CLASSES.items())
+        + ". Values shown as — do not apply (no question of that kind).",
+    ]
     return "\n".join(lines) + "\n"
-
-
-def plots(report: dict[str, Any], results: dict[str, list[Any]], out: Path) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    made = []
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for name, cfg in report["configs"].items():
-        ax.plot(KS, [cfg["overall"].get(f"recall@{k}") or 0 for k in KS], marker="o", label=name)
-    ax.set(
-        xlabel="k (documents)",
-        ylabel="recall@k",
-        title="Recall@k by configuration",
-        ylim=(0, 1.02),
-        xticks=KS,
-    )
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    made.append(out / "recall_at_k.png")
-    fig.savefig(made[-1], dpi=110)
-    plt.close(fig)
-
-    first = next(iter(report["configs"]))
-    tags = report["configs"][first]["per_tag"]
-    fig, ax = plt.subplots(figsize=(8, 4))
-    xs = range(len(tags))
-    r5 = [m.get("recall@5") or 0 for m in tags.values()]
-    ans = [m.get("answer_contains") or 0 for m in tags.values()]
-    refused = [m.get("unanswerable_refused") or 0 for m in tags.values()]
-    ax.bar([x - 0.27 for x in xs], r5, width=0.27, label="recall@5")
-    ax.bar(list(xs), ans, width=0.27, label="answer contains gold")
-    ax.bar([x + 0.27 for x in xs], refused, width=0.27, label="unanswerable refused")
-    ax.set_xticks(list(xs), list(tags), rotation=35, ha="right")
-    ax.set(ylim=(0, 1.05), title=f"Per tag ({first})")
-    ax.legend(fontsize=8, loc="lower left")
-    fig.tight_layout()
-    made.append(out / "per_tag.png")
-    fig.savefig(made[-1], dpi=110)
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.hist([r.search_ms for r in results[first]], bins=20, alpha=0.7, label="search")
-    ax.hist([r.ask_ms for r in results[first]], bins=20, alpha=0.7, label="ask")
-    ax.set(xlabel="ms", ylabel="questions", title=f"Latency ({first})")
-    ax.legend()
-    fig.tight_layout()
-    made.append(out / "latency.png")
-    fig.savefig(made[-1], dpi=110)
-    plt.close(fig)
-    return made
 
 
 def write(report: dict[str, Any], results: dict[str, list[Any]], out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
     (out / "report.md").write_text(markdown(report), "utf-8")
-    return [out / "report.json", out / "report.md", *plots(report, results, out)]
+    return [out / "report.json", out / "report.md", *all_plots(report, results, out)]
 
 
 def terminal_table(report: dict[str, Any]) -> None:

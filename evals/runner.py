@@ -58,6 +58,12 @@ class QuestionResult:
     search_ms: float
     ask_ms: float
     metrics: dict[str, float] = field(default_factory=dict)
+    # What the report's failure list shows: the question, what was expected, what came back.
+    question: str = ""
+    expected: str | None = None
+    relevant: list[str] = field(default_factory=list)
+    cited_doc_ids: list[str] = field(default_factory=list)
+    section_ok: bool | None = None  # None: the set gives no expected section for it
 
 
 def _gold_chunks(item: Item, chunk_text: dict[str, str]) -> set[str]:
@@ -131,6 +137,10 @@ def run_config(
             faithful=faithful,
             search_ms=search_ms,
             ask_ms=ask_ms,
+            question=item.question,
+            expected=item.answer,
+            relevant=item.relevant_doc_ids,
+            cited_doc_ids=[c.doc_id for c in answer.citations],
         )
         if relevant:
             for k in KS:

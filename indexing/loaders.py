@@ -93,7 +93,7 @@ def _html(data: bytes) -> Loaded:
     )
     if doc is None or not (doc.text or "").strip():
         raise LoadError("no article text found in the HTML")
-    meta = {k: getattr(doc, k, None) for k in ("title", "date", "author", "sitename")}
+    meta = {k: getattr(doc, k, None) for k in ("title", "date", "author", "sitename", "url")}
     # The title leads the text so the cleaner sees it where news pages put it.
     text = f"{doc.title}\n{doc.text}" if doc.title else doc.text
     return Loaded(text, {k: v for k, v in meta.items() if v})

@@ -35,6 +35,7 @@ class DocMeta:
     published: str | None = None  # ISO date, or date and time
     outlet: str | None = None
     author: str | None = None
+    url: str | None = None  # the original article (HTML canonical/og:url, or the manifest)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -119,8 +120,10 @@ def extract(
         published = parse_date(datelines[0], year_hint) if datelines else None
 
     title = hints.get("title") or html_meta.get("title") or doc_id
-    meta = DocMeta(title=title, published=published, outlet=outlet, author=author)
-    for key in ("title", "outlet", "author"):
+    url = html_meta.get("url")
+    url = url if isinstance(url, str) and url.startswith(("http://", "https://")) else None
+    meta = DocMeta(title=title, published=published, outlet=outlet, author=author, url=url)
+    for key in ("title", "outlet", "author", "url"):
         if entry.get(key):
             setattr(meta, key, str(entry[key]))
     if entry.get("published"):

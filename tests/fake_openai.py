@@ -16,6 +16,7 @@ class FakeOpenAI:
     def __init__(self) -> None:
         self.reply = ""
         self.hang_s = 0.0
+        self.word_delay_s = 0.0  # pause between streamed words (a slow model, for UI tests)
         self.requests: list[dict[str, Any]] = []
         fake = self
 
@@ -49,6 +50,9 @@ class FakeOpenAI:
                             ],
                         }
                         self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                        if fake.word_delay_s:
+                            self.wfile.flush()
+                            time.sleep(fake.word_delay_s)
                     done = {
                         "id": "x",
                         "object": "chat.completion.chunk",

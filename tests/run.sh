@@ -4,11 +4,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Browser tests drive Debian's Chromium (never a downloaded browser build).
-if ! command -v chromium >/dev/null 2>&1; then
+# Real components from Debian's packages: Chromium for the browser tests (never a downloaded
+# browser build), PostgreSQL for the interaction-log storage tests (started by the tests), tmux.
+NEED=()
+command -v chromium >/dev/null 2>&1 || NEED+=(chromium)
+[ -x /usr/lib/postgresql/15/bin/pg_ctl ] || NEED+=(postgresql)
+command -v tmux >/dev/null 2>&1 || NEED+=(tmux)  # drives `hoidap chat` in a real terminal
+if [ ${#NEED[@]} -gt 0 ]; then
   SUDO=$([ "$(id -u)" -eq 0 ] || echo sudo)
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${NEED[@]}"
+fi
+
+# axe-core (accessibility checks in tests/test_web_a11y.py) from npm, when node is installed.
+if ! command -v npm >/dev/null 2>&1; then
+  SUDO=$([ "$(id -u)" -eq 0 ] || echo sudo)
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q npm || true
+fi
+if command -v npm >/dev/null 2>&1; then
+  npm install --no-save --no-audit --no-fund --prefix tests/.node axe-core@4 >/dev/null
 fi
 
 python3 -m venv .venv

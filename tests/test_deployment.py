@@ -7,13 +7,16 @@ import yaml
 from assistant.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-KNOWN = {f"HOIDAP_{name.upper()}" for name in Settings.model_fields} | {"TELEGRAM_BOT_TOKEN"}
+KNOWN = {f"HOIDAP_{name.upper()}" for name in Settings.model_fields} | {
+    "TELEGRAM_BOT_TOKEN",
+    "HOIDAP_POSTGRES_PASSWORD",  # compose only: builds HOIDAP_DATABASE_URL for the containers
+}
 
 
 def test_compose_services_and_healthchecks() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text("utf-8"))
     services = compose["services"]
-    assert set(services) == {"qdrant", "api", "bot"}
+    assert set(services) == {"qdrant", "postgres", "api", "bot"}
     assert services["qdrant"]["image"].startswith("qdrant/qdrant:v")  # pinned, not "latest"
     assert "qdrant_data:/qdrant/storage" in services["qdrant"]["volumes"]
     for name, service in services.items():
@@ -22,6 +25,12 @@ def test_compose_services_and_healthchecks() -> None:
     assert services["api"]["command"][:2] == ["hoidap", "serve"]
     assert services["bot"]["command"] == ["hoidap", "telegram"]
     assert services["api"]["depends_on"]["qdrant"]["condition"] == "service_healthy"
+    # API replicas and the bot share one interaction log: PostgreSQL, never a per-container file.
+    assert services["postgres"]["image"].startswith("postgres:1")
+    for name in ("api", "bot"):
+        url = services[name]["environment"]["HOIDAP_DATABASE_URL"]
+        assert url.startswith("postgresql+psycopg://") and "@postgres/" in url
+        assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
 def test_every_variable_set_is_one_the_settings_know() -> None:

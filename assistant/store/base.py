@@ -52,6 +52,8 @@ class SearchFilters:
     outlets: tuple[str, ...] = ()
     since: date | None = None
     until: date | None = None
+    # Resolved into ``doc_ids`` by the service (document records carry the type), not by stores.
+    doc_types: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
         return not (self.doc_ids or self.outlets or self.since or self.until)
@@ -160,3 +162,8 @@ class Store(ABC):
     @abstractmethod
     def description(self) -> str:
         """Where the data lives, for messages."""
+
+    def doc_chunk_payloads(self, doc_id: str, fields: list[str]) -> list[dict[str, Any]]:
+        """Payloads of one document's chunks (every stored version); backends filter in Qdrant."""
+        wanted = [*fields, "doc_id"]
+        return [p for p in self.scroll_payloads("chunk", wanted) if p.get("doc_id") == doc_id]

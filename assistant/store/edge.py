@@ -172,6 +172,18 @@ class EdgeStore(Store):
             if offset is None:
                 return out
 
+    def doc_chunk_payloads(self, doc_id: str, fields: list[str]) -> list[dict[str, Any]]:
+        flt = qe.Filter(must=[_match("kind", "chunk"), _match("doc_id", doc_id)])
+        out: list[dict[str, Any]] = []
+        offset = None
+        while True:
+            records, offset = self._shard.scroll(
+                qe.ScrollRequest(offset=offset, limit=_PAGE, filter=flt, with_payload=fields)
+            )
+            out.extend(r.payload or {} for r in records)
+            if offset is None:
+                return out
+
     def get_meta(self) -> dict[str, Any]:
         records = self._shard.retrieve([_META_ID], True, False)
         if not records:

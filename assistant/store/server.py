@@ -193,6 +193,23 @@ class QdrantServerStore(Store):
                 if offset is None:
                     return out
 
+    def doc_chunk_payloads(self, doc_id: str, fields: list[str]) -> list[dict[str, Any]]:
+        flt = models.Filter(must=[_match("kind", "chunk"), _match("doc_id", doc_id)])
+        out: list[dict[str, Any]] = []
+        offset = None
+        with self._lock:
+            while True:
+                records, offset = self._client.scroll(
+                    self.collection,
+                    scroll_filter=flt,
+                    limit=_PAGE,
+                    offset=offset,
+                    with_payload=fields,
+                )
+                out.extend(r.payload or {} for r in records)
+                if offset is None:
+                    return out
+
     def get_meta(self) -> dict[str, Any]:
         with self._lock:
             records = self._client.retrieve(self.collection, [_META_ID], with_payload=True)
