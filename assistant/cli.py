@@ -332,7 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("log", "the interaction log")
     log_sub = p.add_subparsers(dest="log_command", required=True)
     q = log_sub.add_parser("purge", parents=[common], help="delete logged questions")
-    q.add_argument("--older-than", type=int, metavar="DAYS", help="older than DAYS days")
+    q.add_argument("--older-than", type=_positive, metavar="DAYS", help="older than DAYS days")
     q.add_argument("--all", action="store_true", help="everything")
     q.set_defaults(func=lambda a: cli_loop.cmd_log_purge(a, _settings))
 
@@ -346,6 +346,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_docs)
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1 day (use --all to delete everything)")
+    return value
 
 
 def _version() -> str:

@@ -71,15 +71,15 @@ def cmd_log_purge(args: argparse.Namespace, settings: Any) -> int:
 
 
 def cmd_feedback_export(args: argparse.Namespace, settings: Any) -> int:
-    from evals.candidates import export
+    from assistant.interactions.candidates import export
 
     log = _log(settings(args))
     try:
-        written = export(log.interactions(), args.out)
+        kept, added = export(log.interactions(), args.out)
     finally:
         log.close()
     print(
-        f"wrote {written} candidate lines to {args.out}; review each (relevant_doc_ids, answer), "
-        'set "reviewed": true, then merge them into an eval set'
+        f"added {added} candidate lines to {args.out} (kept the {kept} already there); review "
+        'each (relevant_doc_ids, answer), set "reviewed": true, then merge them into an eval set'
     )
     return 0

@@ -417,12 +417,15 @@ def create_app(
             query=body.query, results=[SearchResultOut(**h.as_dict()) for h in hits]
         )
 
-    def _recorder(request: Request) -> Any:
-        """Counts an answer and logs it (the maintainers' loop); returns its interaction id."""
+    def _recorder(request: Request, log: bool = True) -> Any:
+        """Counts an answer and logs it (the maintainers' loop); returns its interaction id.
+        Passage listings (``hoidap-search``) are not answers: counted, never logged."""
         started = time.perf_counter()
 
         def done(answer: Answer) -> str | None:
             metrics.answers.labels(str(answer.found).lower()).inc()
+            if not log:
+                return None
             return feedback.record(the(request), request, answer, time.perf_counter() - started)
 
         return done
@@ -478,7 +481,7 @@ def create_app(
             else the(request).ask_stream(question, turns[:-1])
         )
         created, cid = int(time.time()), f"chatcmpl-{uuid.uuid4().hex[:24]}"
-        done = _recorder(request)
+        done = _recorder(request, log=body.model != SEARCH_MODEL)
         if body.stream:
             return _openai_stream(events, body.model, created, cid, done)
         answer = next(p for name, p in events if name == "done")
@@ -560,6 +563,7 @@ def create_app(
         the=the,
         staff_errors=STAFF_ERRORS,
         not_found=documented(404),
+        admin_errors=ADMIN_ERRORS,
     )
     documents_read.add_routes(app, guards)
     feedback.add_routes(app, guards)

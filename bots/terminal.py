@@ -104,9 +104,12 @@ def chat(assistant: Any, turns: int, history_file: Path | None) -> int:
                 continue
             started = time.perf_counter()
             answer = assistant.ask(line, history=conversation.history)
-            assistant.log_answer("cli", user, answer, (time.perf_counter() - started) * 1000)
             print_answer(answer)
             conversation.add(answer)
+            try:  # the log is a side channel: a problem there never ends the conversation
+                assistant.log_answer("cli", user, answer, (time.perf_counter() - started) * 1000)
+            except Exception as exc:
+                print(f"(không ghi được nhật ký — could not log: {exc})", file=sys.stderr)
         except (EOFError, KeyboardInterrupt):
             print()
             break

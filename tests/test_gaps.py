@@ -30,7 +30,7 @@ ANSWERED = ["Long An đặt mục tiêu công nghiệp hỗ trợ đáp ứng ba
 
 
 def _seed(data: Path) -> None:
-    log = open_log(None, data, secret="s")
+    log = open_log(None, data, secret="gap-test-secret-0123")
     start = datetime.now(UTC) - timedelta(days=5)
     n = 0
     for topic, wordings in GAPS.items():
@@ -71,7 +71,7 @@ def _seed(data: Path) -> None:
 
 
 def _hoidap(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HOIDAP_DATA_DIR": str(data), "HOIDAP_LOG_SECRET": "s"}
+    env = {**os.environ, "HOIDAP_DATA_DIR": str(data), "HOIDAP_LOG_SECRET": "gap-test-secret-0123"}
     return subprocess.run(
         [sys.executable, "-m", "assistant.cli", *args],
         capture_output=True,
@@ -86,7 +86,7 @@ def test_gap_report_groups_paraphrases_with_real_embeddings(tmp_path: Path) -> N
     from assistant.embedding import make_embedder
 
     _seed(tmp_path)
-    log = open_log(None, tmp_path, secret="s")
+    log = open_log(None, tmp_path, secret="gap-test-secret-0123")
     items = list(log.interactions())
     log.close()
     embedder = make_embedder(Settings(_env_file=None))  # type: ignore[call-arg]
@@ -111,11 +111,14 @@ def test_cli_gaps_export_and_purge(tmp_path: Path) -> None:
     out = tmp_path / "candidates.jsonl"
     exported = _hoidap("feedback", "export", "--out", str(out), data=tmp_path)
     assert exported.returncode == 0, exported.stderr
+    assert "added 6" in exported.stdout
     lines = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     assert len(lines) == 6 and all(c["reviewed"] is False for c in lines)
 
     refused = _hoidap("log", "purge", data=tmp_path)
     assert refused.returncode == 2 and "--older-than" in refused.stderr
+    negative = _hoidap("log", "purge", "--older-than", "-1", data=tmp_path)
+    assert negative.returncode == 2 and "--all" in negative.stderr
     assert "removed 0" in _hoidap("log", "purge", "--older-than", "30", data=tmp_path).stdout
     assert "removed 7" in _hoidap("log", "purge", "--all", data=tmp_path).stdout
     empty = _hoidap("gaps", data=tmp_path)

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from assistant.interactions import FeedbackError, InteractionLog, open_log
+from assistant.interactions.candidates import export
 from evals import dataset
-from evals.candidates import export
 
 RAW_TELEGRAM_ID = 987654321012
 RAW_KEY = "staff-key-very-secret-7f3a"
@@ -35,7 +35,7 @@ def log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[InteractionL
         url = request.getfixturevalue("pg_url")
         with create_engine(url).begin() as conn:  # every test starts from an empty schema
             conn.execute(text("DROP TABLE IF EXISTS feedback, interactions, alembic_version"))
-    opened = open_log(url, tmp_path / "data", secret="test-secret")
+    opened = open_log(url, tmp_path / "data", secret="interactions-test-secret")
     yield opened
     opened.close()
 
@@ -95,8 +95,8 @@ def test_no_raw_user_id_or_key_is_stored(log: InteractionLog, tmp_path: Path) ->
 
 
 def test_pseudonyms_are_stable_keyed_and_per_channel(tmp_path: Path) -> None:
-    one = open_log(None, tmp_path / "a", secret="k1")
-    two = open_log(None, tmp_path / "b", secret="k2")
+    one = open_log(None, tmp_path / "a", secret="first-test-secret-1")
+    two = open_log(None, tmp_path / "b", secret="second-test-secret-2")
     try:
         assert one.user_key("telegram", 5) == one.user_key("telegram", 5)
         assert one.user_key("telegram", 5) != two.user_key("telegram", 5)
@@ -151,6 +151,21 @@ def test_retention_purge_removes_old_questions_and_their_feedback(log: Interacti
     assert list(log.interactions()) == []
 
 
+def test_a_running_log_keeps_purging_past_the_retention(log: InteractionLog) -> None:
+    log.retention_days = 30
+    old = _ask(log, "Câu cũ", when=datetime.now(UTC) - timedelta(days=31))
+    assert [i.id for i in log.interactions()] == [old]  # purged at most hourly
+    log._purged_at -= 3601  # an hour later, the next question purges it
+    new = _ask(log, "Câu mới")
+    assert [i.id for i in log.interactions()] == [new]
+
+
+def test_placeholder_or_short_secrets_are_refused(tmp_path: Path) -> None:
+    for bad in ("change-me-pseudonym-key", "short"):
+        with pytest.raises(ValueError, match="HOIDAP_LOG_SECRET"):
+            open_log(None, tmp_path, secret=bad)
+
+
 def test_open_from_settings_applies_retention(tmp_path: Path) -> None:
     from assistant.config import Settings
     from assistant.interactions import open_from_settings
@@ -178,7 +193,7 @@ def test_export_review_then_eval_scores_only_reviewed(log: InteractionLog, tmp_p
     log.give_feedback(down, channel="telegram", raw_user=1, rating=-1, reason="wrong_source")
     _ask(log, "Câu trả lời không ai chấm")  # answered, no feedback: not a candidate
     out = tmp_path / "candidates.jsonl"
-    assert export(log.interactions(), out) == 3
+    assert export(log.interactions(), out) == (0, 3)
     lines = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     kinds = {tuple(c["tags"][1:]) for c in lines}
     assert kinds == {("up_voted",), ("refused",), ("down_voted", "reason:wrong_source")}
@@ -196,11 +211,16 @@ def test_export_review_then_eval_scores_only_reviewed(log: InteractionLog, tmp_p
     loaded = dataset.load(out)
     assert [i.question for i in loaded.items] == [up_line["question"]]
     assert len(loaded.problems) == 2
+    # Exporting again keeps the review and adds only questions not there yet.
+    _ask(log, "Một câu hỏi mới bị từ chối?", found=False)
+    assert export(log.interactions(), out) == (3, 1)
+    again = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert again[: len(lines)] == lines and again[-1]["question"] == "Một câu hỏi mới bị từ chối?"
 
 
 def test_sqlite_log_is_readable_by_a_second_process_while_open(tmp_path: Path) -> None:
     """`hoidap gaps` and `log purge` run beside a serving process (WAL mode)."""
-    log = open_log(None, tmp_path, secret="s")
+    log = open_log(None, tmp_path, secret="wal-test-secret-0123")
     _ask(log, "Câu hỏi")
     other = sqlite3.connect(tmp_path / "interactions.sqlite3", timeout=1)
     assert other.execute("SELECT count(*) FROM interactions").fetchone() == (1,)

@@ -71,12 +71,14 @@ def gap_report(
     embed_queries: Callable[[list[str]], Sequence[Sequence[float]]],
     threshold: float = DEFAULT_THRESHOLD,
     examples: int = 3,
+    limit: int = 1000,
 ) -> list[Gap]:
     """Group the gap questions among ``items``; biggest, then most recent, groups first.
 
     A question joins the group it is most similar to on average (average link, so one
     borderline question cannot chain two topics together) when that reaches ``threshold``."""
-    gaps = [i for i in items if is_gap(i)]
+    # The most recent ones: grouping is quadratic, and old gaps are history.
+    gaps = sorted((i for i in items if is_gap(i)), key=lambda i: i.created_at)[-limit:]
     if not gaps:
         return []
     texts = [i.standalone_question or i.question for i in gaps]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -70,16 +73,29 @@ def pseudonym(secret: bytes, channel: str, raw_user: str | int | None) -> str:
 def load_secret(data_dir: Path, configured: str | None) -> bytes:
     """The hashing key: the configured one, else one made once and kept in the data folder."""
     if configured:
+        if configured.lower().startswith("change-me") or len(configured) < 16:
+            # A known or short key lets anyone recover small Telegram ids from their hashes.
+            raise ValueError(
+                "HOIDAP_LOG_SECRET must be a private random value of 16 characters or more "
+                "(or leave it unset to have one made in the data folder)"
+            )
         return configured.encode()
     path = data_dir / "log_secret"
-    if path.exists():
-        return path.read_bytes().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32).encode()
-    # Created with 0600 from the start: the key must never be readable by others.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(key)
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        # Written whole to a private temp file, then linked into place: a concurrent start or a
+        # crash never leaves an empty or half-written key, and the first key made wins.
+        fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".log_secret-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(secrets.token_hex(32).encode())
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+    key = path.read_bytes().strip()
+    if len(key) < 16:
+        raise ValueError(f"{path} holds no usable key: delete it to have a new one made")
     return key
 
 
@@ -95,9 +111,12 @@ def _aware(value: datetime) -> datetime:
 class InteractionLog:
     """Questions, answers and feedback in SQLite or PostgreSQL (same code, same migrations)."""
 
-    def __init__(self, engine: Engine, secret: bytes) -> None:
+    def __init__(self, engine: Engine, secret: bytes, retention_days: int | None = None) -> None:
         self.engine = engine
         self._secret = secret
+        # Retention is a promise to users: kept by the running process too, not only at start.
+        self.retention_days = retention_days
+        self._purged_at = float("-inf")
         self._lock = threading.Lock()  # SQLite allows one writer; PostgreSQL needs no lock
         self._serialise = engine.dialect.name == "sqlite"
         self.migrate()
@@ -136,6 +155,7 @@ class InteractionLog:
         """Log one answered (or refused) question; returns its id for feedback."""
         if channel not in CHANNELS:
             raise ValueError(f"unknown channel {channel!r}")
+        self.apply_retention()
         interaction_id = str(uuid.uuid4())
         row = {
             "id": interaction_id,
@@ -215,6 +235,13 @@ class InteractionLog:
             "reason": row["reason"],
             "comment": row["comment"],
         }
+
+    def apply_retention(self, every_s: float = 3600.0) -> int:
+        """Purge rows past the retention period, at most once per ``every_s`` seconds."""
+        if not self.retention_days or time.monotonic() - self._purged_at < every_s:
+            return 0
+        self._purged_at = time.monotonic()
+        return self.purge(self.retention_days)
 
     def purge(self, older_than_days: int | None) -> int:
         """Delete interactions (and their feedback) older than the given days; None: all."""
@@ -320,6 +347,6 @@ def open_from_settings(settings: Settings) -> InteractionLog | None:
         Path(settings.data_dir),
         secret.get_secret_value() if secret else None,
     )
-    if settings.log_retention_days:
-        log.purge(settings.log_retention_days)
+    log.retention_days = settings.log_retention_days or None
+    log.apply_retention()
     return log

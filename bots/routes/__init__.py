@@ -24,3 +24,4 @@ class Guards:
     the: Callable[[Request], Assistant]  # the open assistant, or 503 while starting
     staff_errors: dict[int | str, dict[str, Any]]  # documented error responses
     not_found: dict[int | str, dict[str, Any]]
+    admin_errors: dict[int | str, dict[str, Any]] | None = None

@@ -80,10 +80,15 @@ class LogMetrics:
         self.size = Gauge("hoidap_interaction_log_rows", "Logged questions", registry=registry)
 
     def update(self, assistant: Assistant) -> None:
-        opened = assistant.interaction_log()
-        if opened is None:
+        """Read the log's counts; a log problem never takes request metrics down with it."""
+        try:
+            opened = assistant.interaction_log()
+            counts = opened.counts() if opened is not None else None
+        except Exception:
+            log.exception("could not read the interaction log for /metrics")
             return
-        counts = opened.counts()
+        if counts is None:
+            return
         for rating in ("up", "down"):
             self.feedback.labels(rating).set(counts["feedback"].get(rating, 0))
         for channel, c in counts["channels"].items():
@@ -125,14 +130,26 @@ def add_routes(app: FastAPI, guards: Guards) -> None:
             comment=out["comment"],
         )
 
-    @app.get("/v1/gaps", tags=["admin"], dependencies=guards.admin, responses=guards.staff_errors)
-    def gaps(
-        request: Request, days: Annotated[int | None, Query(ge=1, le=3650)] = None
-    ) -> list[GapOut]:
-        """Refused and 👎 questions grouped by topic: which documents to add."""
-        return [GapOut(**g.as_dict()) for g in guards.the(request).gaps(days)]
+    @app.get(
+        "/v1/gaps",
+        tags=["admin"],
+        dependencies=guards.admin,
+        responses=guards.admin_errors or guards.staff_errors,
+    )
+    def gaps(request: Request, days: Annotated[int, Query(ge=1, le=3650)] = 90) -> list[GapOut]:
+        """Refused and 👎 questions of the last ``days`` (default 90) grouped by topic: which
+        documents to add."""
+        assistant = guards.the(request)
+        if assistant.interaction_log() is None:
+            raise HTTPException(503, "the interaction log is off (HOIDAP_INTERACTION_LOG)")
+        return [GapOut(**g.as_dict()) for g in assistant.gaps(days)]
 
-    @app.get("/v1/feedback/reasons", tags=["staff"], dependencies=guards.staff)
+    @app.get(
+        "/v1/feedback/reasons",
+        tags=["staff"],
+        dependencies=guards.staff,
+        responses=guards.staff_errors,
+    )
     def reasons() -> dict[str, Any]:
         """The reasons a 👎 may give, with their Vietnamese labels."""
         return {"reasons": REASONS}

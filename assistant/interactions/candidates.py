@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from assistant.interactions import Interaction
+from assistant.interactions.log import Interaction
 from assistant.vietnamese import fold
 
 
@@ -41,7 +41,7 @@ def candidate_lines(items: Iterable[Interaction]) -> Iterator[dict[str, Any]]:
         if item.reason:
             tags.append(f"reason:{item.reason}")
         yield {
-            "id": f"fb-{item.id[:8]}",
+            "id": f"fb-{item.id}",
             "question": item.question,
             "relevant_doc_ids": item.cited_doc_ids,
             "answer": None,
@@ -61,9 +61,32 @@ def candidate_lines(items: Iterable[Interaction]) -> Iterator[dict[str, Any]]:
         }
 
 
-def export(items: Iterable[Interaction], out: Path) -> int:
-    """Write the candidates as JSONL; returns how many were written."""
-    lines = [json.dumps(c, ensure_ascii=False) for c in candidate_lines(items)]
+def export(items: Iterable[Interaction], out: Path) -> tuple[int, int]:
+    """Add the new candidates to ``out`` (JSONL); returns (kept, added).
+
+    Lines already in the file are kept exactly as they are, reviewed or not, so exporting again
+    after a maintainer's review never undoes it; a question already there is not added again."""
+    kept: list[str] = []
+    known_ids: set[str] = set()
+    known_questions: set[str] = set()
+    if out.exists():
+        for line in out.read_text("utf-8").splitlines():
+            if not line.strip():
+                continue
+            kept.append(line)
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # kept as is; `hoidap eval` reports it by line number
+            known_ids.add(str(obj.get("id")))
+            known_questions.add(" ".join(fold(str(obj.get("question", ""))).split()))
+    added = [
+        json.dumps(c, ensure_ascii=False)
+        for c in candidate_lines(items)
+        if c["id"] not in known_ids and " ".join(fold(c["question"]).split()) not in known_questions
+    ]
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("".join(line + "\n" for line in lines), "utf-8")
-    return len(lines)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text("".join(line + "\n" for line in kept + added), "utf-8")
+    tmp.replace(out)
+    return len(kept), len(added)
