@@ -9,7 +9,6 @@ import logging
 import tempfile
 import time
 import uuid
-from collections import deque
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from assistant.config import Settings
 from assistant.conversation import Conversation
 from assistant.interactions import FeedbackError
 from assistant.service import Assistant
+from bots.auth import KeyRateLimiter
 from bots.telegram_format import (
     REASONS,
     answer_messages,
@@ -71,24 +71,6 @@ TEXT_ONLY = "Mình chỉ đọc được tin nhắn chữ. Hãy gửi câu hỏi
 KEPT_ANSWERS = 30
 
 
-class RateLimiter:
-    """Sliding one-minute window per user."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._hits: dict[int, deque[float]] = {}
-
-    def allow(self, user_id: int, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        hits = self._hits.setdefault(user_id, deque())
-        while hits and now - hits[0] > 60:
-            hits.popleft()
-        if len(hits) >= self.per_minute:
-            return False
-        hits.append(now)
-        return True
-
-
 class TelegramBot:
     """Builds the PTB ``Application`` around one ``Assistant``."""
 
@@ -97,7 +79,8 @@ class TelegramBot:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather)")
         self.settings = settings
         self.assistant = assistant
-        self.limiter = RateLimiter(settings.telegram_rate_per_minute)
+        # The HTTP API's limiter: one sliding window per caller, idle callers forgotten.
+        self.limiter = KeyRateLimiter(settings.telegram_rate_per_minute)
         allowed = Settings.split_list(settings.telegram_allowed_users)
         self.allowed = {a.lstrip("@").lower() for a in allowed}
         self.app: Application = (
@@ -134,7 +117,7 @@ class TelegramBot:
                 await message.reply_text(NOT_ALLOWED)
             return False
         user = update.effective_user
-        if user and not self.limiter.allow(user.id):
+        if user and self.limiter.retry_after(str(user.id)):
             if message:
                 await message.reply_text(SLOW_DOWN)
             return False
@@ -225,10 +208,10 @@ class TelegramBot:
         if message.chat.type == ChatType.PRIVATE:
             return text
         username = f"@{self.app.bot.username}".lower()
+        # parse_entities reads Telegram's UTF-16 offsets right (an emoji before the mention).
         mentioned = any(
-            e.type == MessageEntityType.MENTION
-            and text[e.offset : e.offset + e.length].lower() == username
-            for e in message.entities or ()
+            value.lower() == username
+            for value in message.parse_entities([MessageEntityType.MENTION]).values()
         )
         replied = message.reply_to_message is not None and (
             message.reply_to_message.from_user is not None
@@ -377,7 +360,7 @@ class TelegramBot:
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
-        if message and message.chat.type == ChatType.PRIVATE:
+        if message and message.chat.type == ChatType.PRIVATE and self._allowed(update):
             await message.reply_text(TEXT_ONLY)
 
     async def ignore(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

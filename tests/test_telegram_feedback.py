@@ -115,9 +115,34 @@ def test_source_context_and_link(running: Running, seed_assistant: Assistant) ->
     bold, post = rest.split("</b>", 1)
     assert "70%" in bold
     assert pre.strip() or post.replace("</blockquote>", "").strip()
-    doc = seed_assistant.document("004_f9235ea3bae06684") or {}
-    if doc.get("url"):
-        assert shown["reply_markup"]["inline_keyboard"][0][0]["url"] == doc["url"]
+    assert "reply_markup" not in shown  # no URL known for the seed article: no link button
+
+
+def test_source_links_to_the_original_article_when_known(
+    running: Running, seed_assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = "https://baolongan.example/cong-nghiep-ho-tro-70-phan-tram"
+    real = seed_assistant.document
+    monkeypatch.setattr(seed_assistant, "document", lambda d: {**(real(d) or {}), "url": url})
+    fake = running.fake
+    fake.send_text(42, Q70)
+    answer = fake.wait_for(lambda s: s["method"] == "sendMessage" and s.get("reply_markup"))[0]
+    fake.press(
+        42, _message(42, answer), answer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    )
+    shown = fake.wait_for(lambda s: s["method"] == "sendMessage" and "<blockquote>" in s["text"])[0]
+    link = shown["reply_markup"]["inline_keyboard"][0][0]
+    assert link == {"text": "Mở bài gốc", "url": url}
+
+
+def test_group_mention_after_an_emoji_is_answered(running: Running) -> None:
+    fake = running.fake
+    text = "😀 @hoidap_bot " + Q70  # Telegram counts the emoji as 2 UTF-16 units
+    fake.send_text(
+        61, text, chat_id=-200, entities=[{"type": "mention", "offset": 3, "length": 11}]
+    )
+    answered = fake.wait_for(lambda s: s["method"] == "sendMessage" and int(s["chat_id"]) == -200)
+    assert "70%" in answered[0]["text"]
 
 
 def test_search_results_open_their_passage(running: Running) -> None:
