@@ -140,7 +140,13 @@ def settle(entry: dict[str, Any], store: Store, corpus: Path) -> str:
             (corpus / entry["file"]).unlink(missing_ok=True)
         return f"delete of {doc_id}: finished (removed from the index and the corpus folder)"
     temp = corpus / entry["temp"]
-    if record is not None and record.get("doc_hash") == entry["hash"]:
+    # Finished only when the index serves this very upload: same content and same file (an
+    # identical text under another extension is still the old file's record).
+    if (
+        record is not None
+        and record.get("doc_hash") == entry["hash"]
+        and record.get("source") in (None, entry["target"])
+    ):
         target = corpus / entry["target"]
         if temp.exists():
             temp.replace(target)

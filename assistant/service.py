@@ -6,8 +6,10 @@ hold no retrieval logic of their own.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -358,8 +360,13 @@ class Assistant:
         for path, entry in journal.pending():
             done.append(settle(entry, self.store, corpus))
             journal.end(path)
+        # Staged before its journal entry was written. Only old ones: with a Qdrant server another
+        # process may be staging an upload into the same corpus folder right now.
+        stale = time.time() - 3600
         for leftover in corpus.glob(f"{TEMP_PREFIX}*.part") if corpus.is_dir() else []:
-            leftover.unlink(missing_ok=True)  # staged before its journal entry was written
+            with contextlib.suppress(FileNotFoundError):
+                if leftover.stat().st_mtime < stale:
+                    leftover.unlink()
         return done
 
     # -- the maintainers' loop ------------------------------------------------------------

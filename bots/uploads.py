@@ -156,6 +156,8 @@ async def receive_files(request: Request, per_file: int) -> list[Staged]:
     if collector.text_field:
         close_all(collector.files)
         raise UploadError("files: must be a file, not text", 422)
+    if not collector.files:  # an empty form, or files under another field name
+        raise UploadError("files: no file in the upload (send them in the `files` field)", 422)
     return collector.files
 
 

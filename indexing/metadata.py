@@ -123,9 +123,12 @@ def extract(
     url = html_meta.get("url")
     url = url if isinstance(url, str) and url.startswith(("http://", "https://")) else None
     meta = DocMeta(title=title, published=published, outlet=outlet, author=author, url=url)
-    for key in ("title", "outlet", "author", "url"):
+    for key in ("title", "outlet", "author"):
         if entry.get(key):
             setattr(meta, key, str(entry[key]))
+    # Only web addresses become links (the page and Telegram open them).
+    if str(entry.get("url") or "").startswith(("http://", "https://")):
+        meta.url = str(entry["url"])
     if entry.get("published"):
         meta.published = str(entry["published"])
     return meta

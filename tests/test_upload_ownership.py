@@ -214,6 +214,15 @@ def strict_api(
         yield url
 
 
+def test_upload_with_no_file_is_refused(strict_api: str) -> None:
+    empty = httpx.post(
+        strict_api + "/v1/documents",
+        files={"other": ("a.txt", b"x")},
+        headers=ADMIN_H,
+    )
+    assert empty.status_code == 422 and "files" in empty.text
+
+
 def test_wrong_content_type_gets_415(strict_api: str) -> None:
     url = strict_api
     as_json = httpx.post(url + "/v1/documents", json={"files": []}, headers=ADMIN_H)

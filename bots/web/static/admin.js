@@ -90,7 +90,17 @@ async function loadDocuments() {
   $("doccount").textContent = `(${docs.length})`;
   $("docs").replaceChildren(...docs.map((d) => {
     const replace = el("button", { type: "button", "aria-label": `Thay thế ${d.doc_id}` }, "Thay thế");
-    replace.addEventListener("click", () => { replaceTarget = d; $("replacefile").click(); });
+    replace.addEventListener("click", () => {
+      // An upload's name becomes its id; an id from a sub-folder or with other characters cannot
+      // be reproduced that way, and uploading would add a second document instead.
+      if (/[^\p{L}\p{N}_.\-]|^[._]/u.test(d.doc_id)) {
+        showError(`Không thay thế được “${d.doc_id}” qua trang này (tài liệu nằm trong thư mục con hoặc tên có ký tự đặc biệt): hãy thay tệp trong thư mục tài liệu rồi bấm “Đồng bộ lại chỉ mục”.`);
+        return;
+      }
+      showError("");
+      replaceTarget = d;
+      $("replacefile").click();
+    });
     const del = el("button", { type: "button", "aria-label": `Xóa ${d.doc_id}` }, "Xóa");
     del.addEventListener("click", () => run(async () => {
       if (!window.confirm(`Xóa tài liệu ${d.doc_id} khỏi chỉ mục và thư mục tài liệu?`)) return;
