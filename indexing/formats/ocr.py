@@ -20,7 +20,7 @@ INSTALL = "apt-get install -y tesseract-ocr tesseract-ocr-vie"
 
 
 def tesseract(limits: ParseLimits) -> str:
-    """The Tesseract executable with the configured language, or a LoadError saying how to get it."""
+    """The Tesseract executable with the configured model, or a LoadError saying how to get it."""
     exe = shutil.which(limits.tesseract_cmd)
     if exe is None:
         raise LoadError(
