@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from indexing.formats.base import TOO_LARGE, Loaded, LoadError, ParseLimits, Progress
+from indexing.formats.legacy import NAMES
 from indexing.formats.legacy import detect as legacy_vietnamese_encoding
 from indexing.formats.parse import ISOLATED, SUPPORTED, check, parse
 
@@ -57,11 +58,16 @@ def load_bytes(
         if limits.sandbox and suffix in ISOLATED:
             from indexing.formats.worker import parse_isolated
 
-            return parse_isolated(name, data, limits, report)
-        return parse(name, data, limits, report)
+            loaded = parse_isolated(name, data, limits, report)
+        else:
+            loaded = parse(name, data, limits, report)
     finally:
         if isinstance(report, _OcrProgress):
             report.close()
+    if encoding := loaded.meta.get("encoding"):
+        how = "mojibake saved as Unicode" if loaded.meta.get("encoding_fixed") else "file"
+        log.warning("%s: %s %s converted to Unicode", name, NAMES[encoding], how)
+    return loaded
 
 
 def load_file(

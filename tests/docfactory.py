@@ -176,39 +176,11 @@ def scan_lines() -> list[str]:
     return [*DECISION, *rows, *CLOSING]
 
 
-def scanned_pdf(
-    lines: list[str] | None = None,
-    dpi: int = 300,
-    skew: float = 0.6,
-    noise: float = 0.02,
-    seed: int = 0,
-) -> bytes:
-    """A page of typed text rendered as an image (no text layer), slightly skewed and noisy,
-    wrapped in a PDF the way a scanner saves it."""
-    import random
-    import textwrap
+def scanned_pdf(lines: list[str] | None = None, dpi: int = 300, seed: int = 0) -> bytes:
+    """A page of typed text as an image-only PDF (slight skew and dust), as a scanner saves it."""
+    from evals.ocr_accuracy import render_scan, wrap
 
-    from PIL import Image, ImageDraw, ImageFont
-
-    rng = random.Random(seed)
-    width, height = int(8.27 * dpi), int(11.69 * dpi)
-    page = Image.new("L", (width, height), 255)
-    draw = ImageDraw.Draw(page)
-    font = ImageFont.truetype(f"{FONT_DIR}/DejaVuSerif.ttf", int(12 / 72 * dpi))
-    y = int(0.8 * dpi)
-    for line in lines if lines is not None else scan_lines():
-        for part in textwrap.wrap(line, 75) or [""]:
-            draw.text((int(0.9 * dpi), y), part, font=font, fill=rng.randint(0, 40))
-            y += int(0.26 * dpi)
-    page = page.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=255)
-    pixels = page.load()
-    for _ in range(int(width * height * noise / 10)):  # dust specks
-        x, yy = rng.randrange(width - 2), rng.randrange(height - 2)
-        for dx in range(rng.randint(1, 2)):
-            pixels[x + dx, yy] = rng.randint(0, 120)
-    buf = io.BytesIO()
-    page.save(buf, "PDF", resolution=dpi)
-    return buf.getvalue()
+    return render_scan(wrap(lines if lines is not None else scan_lines()), dpi=dpi, seed=seed)
 
 
 def legacy_bytes(text: str, encoding: str) -> bytes:
@@ -224,3 +196,78 @@ def doc_decision() -> bytes:
     from pathlib import Path
 
     return (Path(__file__).parent / "fixtures" / "decision.doc").read_bytes()
+
+
+def _rezip(docx_bytes: bytes, document_xml: object) -> bytes:
+    """A copy of a DOCX whose word/document.xml is written by ``document_xml(stream)``."""
+    import zipfile
+
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(docx_bytes)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for item in src.infolist():
+            if item.filename == "word/document.xml":
+                with dst.open(item.filename, "w", force_zip64=True) as stream:
+                    document_xml(stream)  # type: ignore[operator]
+            else:
+                dst.writestr(item, src.read(item))
+    return out.getvalue()
+
+
+def docx_bomb(inflated_mb: int) -> bytes:
+    """A small DOCX whose document.xml inflates to ``inflated_mb`` MB (whitespace padding)."""
+    original = docx_with(["Khu công nghiệp."])
+    import zipfile
+
+    xml = zipfile.ZipFile(io.BytesIO(original)).read("word/document.xml")
+    head, rest = xml.split(b"?>", 1)
+
+    def write(stream: io.RawIOBase) -> None:
+        stream.write(head + b"?>")
+        block = b" " * 1_000_000
+        for _ in range(inflated_mb):
+            stream.write(block)
+        stream.write(rest)
+
+    return _rezip(original, write)
+
+
+def docx_many_paragraphs(count: int) -> bytes:
+    """A valid DOCX with ``count`` short paragraphs: cheap to build, slow to parse."""
+    original = docx_with(["x"])
+    ns = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+    def write(stream: io.RawIOBase) -> None:
+        stream.write(b'<?xml version="1.0" encoding="UTF-8"?><w:document ' + ns + b"><w:body>")
+        para = b"<w:p><w:r><w:t>Khu c\xc3\xb4ng nghi\xe1\xbb\x87p</w:t></w:r></w:p>"
+        for _ in range(count // 1000):
+            stream.write(para * 1000)
+        stream.write(b"</w:body></w:document>")
+
+    return _rezip(original, write)
+
+
+def pdf_blank_pages(count: int) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(count):
+        writer.add_blank_page(612, 792)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def pdf_text_then_scan() -> bytes:
+    """Page 1 with a text layer (the decision), page 2 a scan of other text."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(pdf_decision())))
+    scan = ["Điều 4. Kinh phí thực hiện Chương trình do ngân sách tỉnh bảo đảm."]
+    writer.append(PdfReader(io.BytesIO(scanned_pdf(scan))))
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()

@@ -16,6 +16,8 @@ def read_docx(data: bytes, limits: ParseLimits) -> Loaded:
     check_zip(data, limits, "DOCX")
     try:
         document = docx.Document(io.BytesIO(data))
+    except MemoryError:
+        raise  # the worker reports it as too large
     except Exception as exc:  # python-docx raises several unrelated types for corrupt files
         raise LoadError(f"corrupt or unreadable DOCX: {type(exc).__name__}") from exc
     lines: list[str] = []

@@ -9,7 +9,8 @@ from indexing.formats.text import fix_mojibake, read_text
 def read_html(data: bytes) -> Loaded:
     import trafilatura
 
-    html = read_text(data).text
+    decoded = read_text(data)  # legacy bytes or mojibake in the page are converted here
+    html = decoded.text
     doc = trafilatura.bare_extraction(
         html, with_metadata=True, include_comments=False, include_tables=True, favor_precision=True
     )
@@ -18,4 +19,5 @@ def read_html(data: bytes) -> Loaded:
     meta = {k: getattr(doc, k, None) for k in ("title", "date", "author", "sitename")}
     # The title leads the text so the cleaner sees it where news pages put it.
     text = f"{doc.title}\n{doc.text}" if doc.title else doc.text
-    return fix_mojibake(Loaded(text, {k: v for k, v in meta.items() if v}), "HTML page")
+    found = {**decoded.meta, **{k: v for k, v in meta.items() if v}}
+    return fix_mojibake(Loaded(text, found))

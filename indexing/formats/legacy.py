@@ -119,6 +119,8 @@ _CP1252 = {
     if (c := bytes([b]).decode("cp1252", errors="replace")) != "\ufffd"
 }
 
+_CP1252_CHARS = set(_CP1252.values())
+
 
 def decode(text: str, encoding: str) -> str:
     """Legacy font characters → Unicode NFC."""
@@ -155,7 +157,7 @@ def _restore_capitals(lines: list[tuple[str, bool]]) -> str:
             if state is None:  # "§µ" is "Đà" or "ĐÀ": the nearest word that can tell decides
                 near = [c for c in caps[i + 1 :] + caps[:i][::-1] if c is not None]
                 state = bool(near) and near[0]
-            if state:
+            if state and any(c in _TCVN3_SMALL_ONLY for c in src[m.start() : m.end()]):
                 chars[m.start() : m.end()] = line[m.start() : m.end()].upper()
             elif src[m.start()] in _TCVN3_SMALL_ONLY and (
                 (not before.strip() and after_stop) or _SENTENCE_END.search(before)
@@ -169,18 +171,74 @@ def _restore_capitals(lines: list[tuple[str, bool]]) -> str:
 
 def _caps_state(word: str, src: str) -> bool | None:
     """True: an all-capital word written with small toned codes; False: not; None: can't tell."""
-    if not any(c in _TCVN3_SMALL_ONLY for c in src):
-        return False
     others = [w for w, s in zip(word, src, strict=True) if s not in _TCVN3_SMALL_ONLY]
     cased = [c for c in others if c.upper() != c.lower()]
     if any(c.islower() for c in cased):
         return False
-    return True if len(cased) >= 2 else None
+    # Abbreviations (QĐ, KH-CN, UBND) are capitals in any text: only a capital syllable counts.
+    return True if len(cased) >= 2 and is_syllable(word) else None
 
 
 # -- detection ----------------------------------------------------------------------------------
 _ONSET = "ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdđghklmnprstvx]"
-_SYLLABLE = re.compile(rf"(?:{_ONSET})?[aăâeêioôơuưy]{{1,3}}(?:ch|ng|nh|[cmnptiouy])?")
+_NUCLEI = [
+    "iêu",
+    "yêu",
+    "oai",
+    "oay",
+    "oao",
+    "oeo",
+    "uây",
+    "uôi",
+    "uya",
+    "uyê",
+    "uyu",
+    "ươi",
+    "ươu",
+    "ai",
+    "ao",
+    "au",
+    "ay",
+    "âu",
+    "ây",
+    "eo",
+    "êu",
+    "ia",
+    "iê",
+    "iu",
+    "oa",
+    "oă",
+    "oe",
+    "oi",
+    "ôi",
+    "ơi",
+    "oo",
+    "ua",
+    "uâ",
+    "uê",
+    "ui",
+    "uô",
+    "uơ",
+    "uy",
+    "ưa",
+    "ưi",
+    "ưu",
+    "ươ",
+    "yê",
+    "a",
+    "ă",
+    "â",
+    "e",
+    "ê",
+    "i",
+    "o",
+    "ô",
+    "ơ",
+    "u",
+    "ư",
+    "y",
+]
+_SYLLABLE = re.compile(rf"(?:{_ONSET})?(?:{'|'.join(_NUCLEI)})(?:ch|ng|nh|[cmnptiouy])?")
 _TONE_MARKS = set(_TONES[1:])
 
 
@@ -228,10 +286,16 @@ def convert(text: str, encoding: str) -> str:
     lines = []
     for line in text.split("\n"):
         n, as_is, decoded = _scores(line, encoding)
-        lines.append((line, bool(n) and decoded > as_is))
+        # Mojibake holds Windows-1252 characters only: a line with any other letter (ệ, ư, đ)
+        # is already Unicode.
+        lines.append((line, bool(n) and decoded >= as_is and _cp1252_only(line)))
     if encoding == "tcvn3":
         return _restore_capitals(lines)
     return "\n".join(decode(line, "vni") if ok else line for line, ok in lines)
+
+
+def _cp1252_only(line: str) -> bool:
+    return all(ord(c) < 256 or c in _CP1252_CHARS for c in line)
 
 
 NAMES = {"tcvn3": "TCVN3 (ABC)", "vni": "VNI-Windows"}

@@ -33,6 +33,8 @@ def read_pdf(data: bytes, limits: ParseLimits, progress: Progress) -> Loaded:
     with pdf:
         try:
             count = len(pdf.pages)
+        except MemoryError:
+            raise
         except Exception as exc:  # pdfminer raises many types for a broken page tree
             raise LoadError(f"unreadable PDF: {type(exc).__name__}: {exc}") from exc
         if count > limits.max_pdf_pages:
@@ -78,6 +80,8 @@ def page_lines(page: Any) -> list[str]:
     (a header's issuing body and national motto) as separate lines, left first."""
     try:
         tables = page.find_tables()
+    except MemoryError:
+        raise
     except Exception:  # a malformed drawing should not lose the page's text
         tables = []
     boxes = [t.bbox for t in tables]

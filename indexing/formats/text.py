@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import logging
-
 from indexing.formats import legacy
 from indexing.formats.base import Loaded, LoadError
-
-log = logging.getLogger(__name__)
 
 
 def read_text(data: bytes) -> Loaded:
@@ -38,14 +34,13 @@ def read_text(data: bytes) -> Loaded:
         if best is None:
             raise LoadError("binary or undecodable content, not text") from None
         return _checked(str(best), {})
-    fixed = fix_mojibake(Loaded(text), "text file")
+    fixed = fix_mojibake(Loaded(text))
     return _checked(fixed.text, fixed.meta)
 
 
-def fix_mojibake(loaded: Loaded, where: str) -> Loaded:
+def fix_mojibake(loaded: Loaded) -> Loaded:
     """Convert TCVN3/VNI text that was once read as Windows-1252 and saved as Unicode."""
     if encoding := legacy.detect(loaded.text):
-        log.warning("%s: %s text saved as Unicode, converted", where, legacy.NAMES[encoding])
         text = legacy.convert(loaded.text, encoding)
         return Loaded(text, {**loaded.meta, "encoding": encoding, "encoding_fixed": "mojibake"})
     return loaded
