@@ -28,6 +28,7 @@ __all__ = [
     "load_bytes",
     "load_file",
     "parse_limits",
+    "record_fields",
 ]
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,15 @@ def parse_limits(settings: Any = None) -> ParseLimits:
 
         settings = Settings()
     return ParseLimits.from_settings(settings)
+
+
+# What the loader learnt that a document record keeps (``hoidap docs --json``, the API).
+RECORD_KEYS = ("pages", "tables", "ocr", "ocr_pages", "encoding", "encoding_fixed", "converter")
+
+
+def record_fields(loaded: Loaded) -> dict[str, Any]:
+    """The loader's findings worth keeping with the document (how it was read)."""
+    return {k: loaded.meta[k] for k in RECORD_KEYS if k in loaded.meta}
 
 
 def load_bytes(

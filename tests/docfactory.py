@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 
 def pdf_with_text(text: str) -> bytes:
@@ -68,41 +69,83 @@ def docx_with(paragraphs: list[str], title: str | None = None) -> bytes:
 # -- official documents (fictional) ------------------------------------------------------------
 FONT_DIR = "/usr/share/fonts/truetype/dejavu"  # Debian's fonts-dejavu-core
 
-HEADER = [
-    (
-        "ỦY BAN NHÂN DÂN\nTỈNH HÀ NAM",
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc",
-    ),
-    ("Số: 1318/QĐ-UBND", "Hà Nam, ngày 4 tháng 3 năm 2025"),
-]
-DECISION = [
-    "QUYẾT ĐỊNH",
-    "Về việc ban hành Chương trình phát triển công nghiệp hỗ trợ tỉnh Hà Nam đến năm 2030",
-    "ỦY BAN NHÂN DÂN TỈNH HÀ NAM",
-    "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;",
-    "Theo đề nghị của Giám đốc Sở Công Thương.",
-    "QUYẾT ĐỊNH:",
-    "Điều 1. Ban hành kèm theo Quyết định này Chương trình phát triển công nghiệp hỗ trợ tỉnh Hà Nam đến năm 2030 với các chỉ tiêu sau:",
-]
-TARGETS = [
-    ["Chỉ tiêu", "Đơn vị", "2027", "2030"],
-    ["Tỷ lệ nội địa hóa sản phẩm cơ khí", "%", "45", "60"],
-    ["Số doanh nghiệp công nghiệp hỗ trợ", "doanh nghiệp", "120", "200"],
-    ["Lao động qua đào tạo nghề", "người", "8.500", "12.000"],
-]
-CLOSING = [
-    "Điều 2. Giao Sở Công Thương chủ trì, phối hợp với các sở, ngành liên quan tổ chức thực hiện Chương trình; định kỳ hằng năm báo cáo kết quả thực hiện.",
-    "Điều 3. Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc Sở Công Thương và các đơn vị liên quan chịu trách nhiệm thi hành Quyết định này.",
-]
-SIGNATURE = [("Nơi nhận:\n- Như Điều 3;\n- Lưu: VT.", "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nTrần Văn Minh")]
+# Provinces with similar programmes and different figures (confusable pairs):
+# decision number, signer, targets (localisation %, enterprises, trained workers) for 2027/2030.
+PROVINCES = {
+    "Hà Nam": ("1318", "Trần Văn Minh", ("45", "60"), ("120", "200"), ("8.500", "12.000")),
+    "Hà Tĩnh": ("2207", "Lê Thị Hoa", ("40", "55"), ("90", "150"), ("6.000", "9.500")),
+    "Nam Định": ("845", "Phạm Quốc Bảo", ("38", "52"), ("110", "180"), ("7.200", "10.400")),
+    "Ninh Bình": ("1502", "Đỗ Văn Hùng", ("35", "50"), ("80", "140"), ("5.400", "8.800")),
+    "Thái Bình": ("973", "Vũ Thị Lan", ("42", "58"), ("100", "170"), ("6.800", "11.200")),
+    "Hưng Yên": ("1766", "Ngô Đức Thắng", ("50", "65"), ("150", "260"), ("9.100", "14.500")),
+}
 
 
-def decision_text() -> str:
+@dataclass(frozen=True)
+class Decision:
+    """A fictional Quyết định of a province's supporting-industry programme, in parts."""
+
+    header: list[tuple[str, str]]
+    decision: list[str]
+    targets: list[list[str]]
+    closing: list[str]
+    signature: list[tuple[str, str]]
+
+
+def decision(province: str = "Hà Nam") -> Decision:
+    number, signer, share, firms, workers = PROVINCES[province]
+    upper = province.upper()
+    return Decision(
+        header=[
+            (
+                f"ỦY BAN NHÂN DÂN\nTỈNH {upper}",
+                "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc",
+            ),
+            (f"Số: {number}/QĐ-UBND", f"{province}, ngày 4 tháng 3 năm 2025"),
+        ],
+        decision=[
+            "QUYẾT ĐỊNH",
+            f"Về việc ban hành Chương trình phát triển công nghiệp hỗ trợ tỉnh {province} đến năm 2030",
+            f"ỦY BAN NHÂN DÂN TỈNH {upper}",
+            "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;",
+            "Theo đề nghị của Giám đốc Sở Công Thương.",
+            "QUYẾT ĐỊNH:",
+            f"Điều 1. Ban hành kèm theo Quyết định này Chương trình phát triển công nghiệp hỗ trợ tỉnh {province} đến năm 2030 với các chỉ tiêu sau:",
+        ],
+        targets=[
+            ["Chỉ tiêu", "Đơn vị", "2027", "2030"],
+            ["Tỷ lệ nội địa hóa sản phẩm cơ khí", "%", *share],
+            ["Số doanh nghiệp công nghiệp hỗ trợ", "doanh nghiệp", *firms],
+            ["Lao động qua đào tạo nghề", "người", *workers],
+        ],
+        closing=[
+            "Điều 2. Giao Sở Công Thương chủ trì, phối hợp với các sở, ngành liên quan tổ chức thực hiện Chương trình; định kỳ hằng năm báo cáo kết quả thực hiện.",
+            "Điều 3. Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc Sở Công Thương và các đơn vị liên quan chịu trách nhiệm thi hành Quyết định này.",
+        ],
+        signature=[
+            ("Nơi nhận:\n- Như Điều 3;\n- Lưu: VT.", f"KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n{signer}")
+        ],
+    )
+
+
+_HA_NAM = decision()
+HEADER, DECISION, TARGETS = _HA_NAM.header, _HA_NAM.decision, _HA_NAM.targets
+CLOSING, SIGNATURE = _HA_NAM.closing, _HA_NAM.signature
+
+
+def target_row(province: str, row: int) -> str:
+    """A target row as the loaders write it (header-keyed)."""
+    t = decision(province).targets
+    return "; ".join(f"{h}: {v}" for h, v in zip(t[0], t[row], strict=True))
+
+
+def decision_text(province: str = "Hà Nam") -> str:
     """The fictional decision as plain text (what the legacy-encoding fixtures hold)."""
-    rows = ["; ".join(f"{h}: {v}" for h, v in zip(TARGETS[0], r, strict=True)) for r in TARGETS[1:]]
-    head = [c for row in HEADER for cell in row for c in cell.split("\n")]
-    tail = [c for row in SIGNATURE for cell in row for c in cell.split("\n")]
-    return "\n".join([*head, *DECISION, *rows, *CLOSING, *tail]) + "\n"
+    d = decision(province)
+    rows = [target_row(province, i) for i in range(1, len(d.targets))]
+    head = [c for row in d.header for cell in row for c in cell.split("\n")]
+    tail = [c for row in d.signature for cell in row for c in cell.split("\n")]
+    return "\n".join([*head, *d.decision, *rows, *d.closing, *tail]) + "\n"
 
 
 def _docx_table(document: object, rows: list, style: str | None = None) -> None:
@@ -118,27 +161,28 @@ def _docx_table(document: object, rows: list, style: str | None = None) -> None:
                 cell.add_paragraph(line)
 
 
-def docx_decision(title: str | None = None) -> bytes:
+def docx_decision(title: str | None = None, province: str = "Hà Nam") -> bytes:
     """The decision as Word writes it: header and signature blocks in layout tables, the
     targets in a real table between Điều 1 and Điều 2."""
     import docx
 
+    d = decision(province)
     document = docx.Document()
     if title:
         document.core_properties.title = title
-    _docx_table(document, [list(r) for r in HEADER])
-    for p in DECISION:
+    _docx_table(document, [list(r) for r in d.header])
+    for p in d.decision:
         document.add_paragraph(p)
-    _docx_table(document, TARGETS, "Table Grid")
-    for p in CLOSING:
+    _docx_table(document, d.targets, "Table Grid")
+    for p in d.closing:
         document.add_paragraph(p)
-    _docx_table(document, [list(r) for r in SIGNATURE])
+    _docx_table(document, [list(r) for r in d.signature])
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()
 
 
-def pdf_decision(pages: int = 1) -> bytes:
+def pdf_decision(pages: int = 1, province: str = "Hà Nam") -> bytes:
     """The decision as a text PDF (fpdf2, embedded DejaVu Serif), the targets in a ruled table."""
     from fpdf import FPDF
 
@@ -146,34 +190,36 @@ def pdf_decision(pages: int = 1) -> bytes:
     pdf.add_font("DejaVu", "", f"{FONT_DIR}/DejaVuSerif.ttf")
     pdf.add_font("DejaVu", "B", f"{FONT_DIR}/DejaVuSerif-Bold.ttf")
     pdf.set_font("DejaVu", size=11)
+    d = decision(province)
     for _ in range(pages):
         pdf.add_page()
-        for left, right in HEADER:
+        for left, right in d.header:
             y = pdf.get_y()
             pdf.multi_cell(80, 6, left, align="C")
             end = pdf.get_y()
             pdf.set_xy(95, y)
             pdf.multi_cell(100, 6, right, align="C")
             pdf.set_y(max(end, pdf.get_y()) + 2)
-        for p in DECISION:
+        for p in d.decision:
             pdf.multi_cell(0, 6, p)
             pdf.ln(1)
         with pdf.table(col_widths=(90, 35, 25, 25)) as table:
-            for row in TARGETS:
+            for row in d.targets:
                 cells = table.row()
                 for value in row:
                     cells.cell(value)
         pdf.ln(2)
-        for p in CLOSING:
+        for p in d.closing:
             pdf.multi_cell(0, 6, p)
             pdf.ln(1)
     return bytes(pdf.output())
 
 
-def scan_lines() -> list[str]:
+def scan_lines(province: str = "Hà Nam") -> list[str]:
     """The decision's running text as a typist would lay it out on paper (the scan's truth)."""
-    rows = ["  ".join(r) for r in TARGETS]
-    return [*DECISION, *rows, *CLOSING]
+    d = decision(province)
+    rows = ["  ".join(r) for r in d.targets]
+    return [*d.decision, *rows, *d.closing]
 
 
 def scanned_pdf(lines: list[str] | None = None, dpi: int = 300, seed: int = 0) -> bytes:

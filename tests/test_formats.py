@@ -50,9 +50,11 @@ def test_pdf_text_layer_keeps_tables_and_splits_side_by_side_blocks() -> None:
     assert "ỦY BAN NHÂN DÂN" in got and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in got
     assert (
         got.index("QUYẾT ĐỊNH")
+        < got.index(f.DECISION[-1])  # wrapped at the right margin, joined again
         < got.index(ROW)
-        < got.index("Chương trình; định kỳ hằng năm báo cáo kết quả thực hiện.")
+        < got.index(f.CLOSING[0])
     )
+    assert f.CLOSING[1] in got and "ỦY BAN NHÂN DÂN TỈNH HÀ NAM" in got
     assert loaded.meta == {"pages": 1}
 
 
@@ -60,6 +62,7 @@ def test_scanned_pdf_is_read_by_ocr_and_marked() -> None:
     loaded = load_bytes("scan.pdf", f.scanned_pdf(), limits=LIMITS)
     assert loaded.meta["ocr"] is True and loaded.meta["ocr_pages"] == [1]
     text = unicodedata.normalize("NFC", loaded.text)
+    assert f.CLOSING[0] in lines(text)  # a paragraph wrapped on paper is one line again
     for phrase in ("Điều 1. Ban hành kèm theo Quyết định", "Lao động qua đào tạo nghề", "12.000"):
         assert phrase in text
 

@@ -63,7 +63,7 @@ def read_pdf(data: bytes, limits: ParseLimits, progress: Progress) -> Loaded:
         from indexing.formats.ocr import ocr_pages
 
         for index, text in zip(scanned, ocr_pages(data, scanned, limits, progress), strict=True):
-            pages[index] = [line for line in text.splitlines() if line.strip()]
+            pages[index] = join_wrapped(text.splitlines())
         meta.update(ocr=True, ocr_pages=[i + 1 for i in scanned])
     text = "\n".join(line for lines in pages for line in lines)
     if not text.strip():
@@ -91,24 +91,64 @@ def page_lines(page: Any) -> list[str]:
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
     rest = page.filter(outside) if boxes else page
-    blocks: list[tuple[float, float, list[str]]] = [
-        (t.bbox[1], t.bbox[0], table_lines(t.extract())) for t in tables
+    segments = _segments(rest.extract_words(keep_blank_chars=False))
+    blocks: list[tuple[float, float, float, list[str], bool]] = [
+        (t.bbox[1], t.bbox[0], t.bbox[2], table_lines(t.extract()), False) for t in tables
     ]
-    for top, x0, text in _segments(rest.extract_words(keep_blank_chars=False)):
-        blocks.append((top, x0, [text]))
+    blocks += [(top, x0, x1, [text], True) for top, x0, x1, text in segments]
     blocks.sort(key=lambda b: (round(b[0]), b[1]))
-    return [line for _, _, lines in blocks for line in lines if line.strip()]
+    # A line that reaches the right margin without ending a sentence wraps onto the next one.
+    left = min((s[1] for s in segments), default=0.0)
+    right = max((s[2] for s in segments), default=0.0)
+    out: list[str] = []
+    wraps = False
+    for _top, x0, x1, lines, is_text in blocks:
+        if is_text and wraps and x0 - left < 3 and out and not _opens(lines[0]):
+            out[-1] = f"{out[-1]} {lines[0]}"
+        else:
+            out.extend(line for line in lines if line.strip())
+        last = lines[-1] if lines else ""
+        full = x0 - left < 3 and x1 >= right - 0.15 * (right - left)
+        wraps = is_text and full and not _ENDS.search(last)
+    return out
 
 
-def _segments(words: list[dict[str, Any]]) -> list[tuple[float, float, str]]:
-    """Words → (top, left, text) per visual line, split where a wide gap separates two blocks."""
+_ENDS = re.compile(r"[.:;!?…]\s*$")
+# A line that opens a unit or a list item, or a heading in capitals, never continues the last.
+_STARTS = re.compile(
+    r"^(?:(?:Điều|Chương|Mục|Phần|Khoản)\s+[\dIVXLC]+|[IVXLC]+\.|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-+•–])"
+)
+
+
+def _opens(line: str) -> bool:
+    return bool(_STARTS.match(line)) or line.isupper()
+
+
+def join_wrapped(lines: list[str]) -> list[str]:
+    """OCR lines → paragraphs: a line not ending a sentence, followed by one that starts with a
+    small letter, is the same sentence wrapped."""
+    out: list[str] = []
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        if out and not _ENDS.search(out[-1]) and line[0].islower() and not _opens(line):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return out
+
+
+def _segments(words: list[dict[str, Any]]) -> list[tuple[float, float, float, str]]:
+    """Words → (top, left, right, text) per visual line, split where a wide gap separates two
+    blocks."""
     lines: list[list[dict[str, Any]]] = []
     for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
         if lines and abs(word["top"] - lines[-1][0]["top"]) <= 2.5:
             lines[-1].append(word)
         else:
             lines.append([word])
-    out: list[tuple[float, float, str]] = []
+    out: list[tuple[float, float, float, str]] = []
     for line in lines:
         line.sort(key=lambda w: w["x0"])
         height = max(w["bottom"] - w["top"] for w in line)
@@ -116,6 +156,7 @@ def _segments(words: list[dict[str, Any]]) -> list[tuple[float, float, str]]:
         for i in range(1, len(line) + 1):
             if i == len(line) or line[i]["x0"] - line[i - 1]["x1"] > 2.5 * height:
                 part = line[start:i]
-                out.append((part[0]["top"], part[0]["x0"], " ".join(w["text"] for w in part)))
+                text = " ".join(w["text"] for w in part)
+                out.append((part[0]["top"], part[0]["x0"], part[-1]["x1"], text))
                 start = i
     return out
