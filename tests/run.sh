@@ -11,6 +11,17 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium
 fi
 
+# Document formats: OCR of scanned PDFs (Tesseract + its Vietnamese model), .doc (antiword),
+# and the DejaVu font the fixture PDFs and scans are drawn with.
+if ! command -v tesseract >/dev/null 2>&1 || ! command -v antiword >/dev/null 2>&1 \
+  || [ ! -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] \
+  || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ]; then
+  SUDO=$([ "$(id -u)" -eq 0 ] || echo sudo)
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q \
+    tesseract-ocr tesseract-ocr-vie antiword fonts-dejavu-core
+fi
+
 python3 -m venv .venv
 # shellcheck disable=SC1091
 . .venv/bin/activate
