@@ -181,64 +181,13 @@ def _caps_state(word: str, src: str) -> bool | None:
 
 # -- detection ----------------------------------------------------------------------------------
 _ONSET = "ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdđghklmnprstvx]"
-_NUCLEI = [
-    "iêu",
-    "yêu",
-    "oai",
-    "oay",
-    "oao",
-    "oeo",
-    "uây",
-    "uôi",
-    "uya",
-    "uyê",
-    "uyu",
-    "ươi",
-    "ươu",
-    "ai",
-    "ao",
-    "au",
-    "ay",
-    "âu",
-    "ây",
-    "eo",
-    "êu",
-    "ia",
-    "iê",
-    "iu",
-    "oa",
-    "oă",
-    "oe",
-    "oi",
-    "ôi",
-    "ơi",
-    "oo",
-    "ua",
-    "uâ",
-    "uê",
-    "ui",
-    "uô",
-    "uơ",
-    "uy",
-    "ưa",
-    "ưi",
-    "ưu",
-    "ươ",
-    "yê",
-    "a",
-    "ă",
-    "â",
-    "e",
-    "ê",
-    "i",
-    "o",
-    "ô",
-    "ơ",
-    "u",
-    "ư",
-    "y",
-]
-_SYLLABLE = re.compile(rf"(?:{_ONSET})?(?:{'|'.join(_NUCLEI)})(?:ch|ng|nh|[cmnptiouy])?")
+# Vowel nuclei, longest first (the regex takes the first that fits).
+_NUCLEI = (
+    "iêu|yêu|oai|oay|oao|oeo|uây|uôi|uya|uyê|uyu|ươi|ươu|ai|ao|au|ay|âu|ây|eo|êu|ia"
+    "|iê|iu|oa|oă|oe|oi|ôi|ơi|oo|ua|uâ|uê|ui|uô|uơ|uy|ưa|ưi|ưu|ươ|yê|a|ă|â|e|ê|i|o|ô"
+    "|ơ|u|ư|y"
+)
+_SYLLABLE = re.compile(rf"(?:{_ONSET})?(?:{_NUCLEI})(?:ch|ng|nh|[cmnptiouy])?")
 _TONE_MARKS = set(_TONES[1:])
 
 
