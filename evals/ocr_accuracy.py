@@ -27,8 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 LINES_PER_PAGE = 34
 
 
+Item = str | list[str]  # a typed line, or a table row (its cells at tab stops)
+TAB_STOPS = (0.9, 4.3, 5.8, 6.8)  # inches: a four-column table of targets
+
+
 def render_scan(
-    lines: list[str], dpi: int = 300, skew: float = 0.6, dust: float = 0.01, seed: int = 0
+    lines: list[Item], dpi: int = 300, skew: float = 0.6, dust: float = 0.01, seed: int = 0
 ) -> bytes:
     """One A4 page of 12 pt text as an image-only PDF: slightly rotated, with dust specks."""
     from PIL import Image, ImageDraw, ImageFont
@@ -40,7 +44,14 @@ def render_scan(
     font = ImageFont.truetype(FONT, round(12 / 72 * dpi))
     y = int(0.8 * dpi)
     for line in lines:
-        draw.text((int(0.9 * dpi), y), line, font=font, fill=rng.randint(0, 50))
+        cells = [line] if isinstance(line, str) else line
+        stops = (
+            TAB_STOPS
+            if len(cells) == len(TAB_STOPS)
+            else [0.9 + 6 * i / len(cells) for i in range(len(cells))]
+        )
+        for stop, cell in zip(stops, cells, strict=False):
+            draw.text((int(stop * dpi), y), cell, font=font, fill=rng.randint(0, 50))
         y += int(0.27 * dpi)
     page = page.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=255)
     pixels = page.load()
@@ -53,19 +64,39 @@ def render_scan(
     return buf.getvalue()
 
 
-def wrap(paragraphs: list[str], width: int = 78) -> list[str]:
-    """Paragraphs → typed lines, as a typist's page would hold them."""
-    return [line for p in paragraphs for line in (textwrap.wrap(p, width) or [""])]
+def wrap(paragraphs: list[Item], width: int = 78) -> list[Item]:
+    """Paragraphs → typed lines, as a typist's page would hold them (table rows as they are)."""
+    out: list[Item] = []
+    for p in paragraphs:
+        out += [p] if isinstance(p, list) else textwrap.wrap(p, width) or [""]
+    return out
 
 
-def pages_of_text() -> list[list[str]]:
+def expected_text(items: list[Item]) -> str:
+    """What a perfect reading gives: the typed text, table rows keyed by their header."""
+    from indexing.formats.tables import table_lines
+
+    out: list[str] = []
+    rows: list[list[str | None]] = []
+    for item in [*items, ""]:
+        if isinstance(item, list):
+            rows.append(list(item))
+            continue
+        if rows:
+            out += table_lines(rows)
+            rows = []
+        out.append(item)
+    return "\n".join(out)
+
+
+def pages_of_text() -> list[list[Item]]:
     """Known text for the scans: the decision, then seed-article paragraphs, a page each."""
     import sys
 
     sys.path.insert(0, str(ROOT))
     from tests.docfactory import scan_lines
 
-    pages = [wrap(scan_lines())[:LINES_PER_PAGE]]
+    pages = [wrap(scan_lines())]
     for name in ("004_f9235ea3bae06684.txt", "000_a805e1590e173f4f.txt"):
         paragraphs = [
             p for p in (ROOT / "corpus" / name).read_text("utf-8").split("\n") if len(p) > 80
@@ -114,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
             loaded = load_bytes(f"scan{n}.pdf", pdf, limits=ParseLimits(ocr_dpi=dpi))
             seconds = time.perf_counter() - started
             assert loaded.meta.get("ocr"), "the page was not read by OCR"
-            typed = "\n".join(lines)
+            typed = expected_text(lines)
             accuracy = char_accuracy(typed, loaded.text)
             chars = len(_flat(typed))
             total_chars += chars

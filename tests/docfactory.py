@@ -215,14 +215,13 @@ def pdf_decision(pages: int = 1, province: str = "Hà Nam") -> bytes:
     return bytes(pdf.output())
 
 
-def scan_lines(province: str = "Hà Nam") -> list[str]:
-    """The decision's running text as a typist would lay it out on paper (the scan's truth)."""
+def scan_lines(province: str = "Hà Nam") -> list[str | list[str]]:
+    """The decision's running text as typed on paper, the targets as a table at tab stops."""
     d = decision(province)
-    rows = ["  ".join(r) for r in d.targets]
-    return [*d.decision, *rows, *d.closing]
+    return [*d.decision, *d.targets, *d.closing]
 
 
-def scanned_pdf(lines: list[str] | None = None, dpi: int = 300, seed: int = 0) -> bytes:
+def scanned_pdf(lines: list | None = None, dpi: int = 300, seed: int = 0) -> bytes:
     """A page of typed text as an image-only PDF (slight skew and dust), as a scanner saves it."""
     from evals.ocr_accuracy import render_scan, wrap
 

@@ -38,14 +38,19 @@ def tesseract(limits: ParseLimits) -> str:
     return exe
 
 
-def ocr_pages(data: bytes, pages: list[int], limits: ParseLimits, progress: Progress) -> list[str]:
-    """Text of the given (0-based) pages, read by Tesseract from renders at ``limits.ocr_dpi``."""
+def ocr_pages(
+    data: bytes, pages: list[int], limits: ParseLimits, progress: Progress
+) -> list[list[str]]:
+    """Lines of the given (0-based) pages, read by Tesseract from renders at ``limits.ocr_dpi``
+    (tables rebuilt from the word boxes, see ``ocr_layout``)."""
     import pypdfium2 as pdfium
+
+    from indexing.formats.ocr_layout import page_lines
 
     exe = tesseract(limits)
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     document = pdfium.PdfDocument(data)
-    out: list[str] = []
+    out: list[list[str]] = []
     progress(("ocr_pages", len(pages)))
     with tempfile.TemporaryDirectory(prefix="hoidap-ocr-") as tmp:
         for done, index in enumerate(pages, 1):
@@ -54,7 +59,7 @@ def ocr_pages(data: bytes, pages: list[int], limits: ParseLimits, progress: Prog
             image.save(path)  # uncompressed: 15 ms, where PNG compression costs 0.25 s and more
             try:
                 result = subprocess.run(
-                    [exe, str(path), "stdout", "-l", limits.ocr_lang, "--psm", "3"],
+                    [exe, str(path), "stdout", "-l", limits.ocr_lang, "--psm", "3", "tsv"],
                     capture_output=True,
                     text=True,
                     env=env,
@@ -66,7 +71,7 @@ def ocr_pages(data: bytes, pages: list[int], limits: ParseLimits, progress: Prog
                 ) from exc
             if result.returncode != 0:
                 raise LoadError(f"OCR failed on page {index + 1}: {result.stderr.strip()[-200:]}")
-            out.append(result.stdout)
+            out.append(page_lines(result.stdout))
             path.unlink()
             progress(("ocr_page", done, len(pages)))
     document.close()

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from indexing.formats.base import TOO_LARGE, Loaded, LoadError, ParseLimits, Progress
+from indexing.formats.ocr_layout import opens_unit
 from indexing.formats.tables import table_lines
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -62,8 +63,8 @@ def read_pdf(data: bytes, limits: ParseLimits, progress: Progress) -> Loaded:
             )
         from indexing.formats.ocr import ocr_pages
 
-        for index, text in zip(scanned, ocr_pages(data, scanned, limits, progress), strict=True):
-            pages[index] = join_wrapped(text.splitlines())
+        for index, lines in zip(scanned, ocr_pages(data, scanned, limits, progress), strict=True):
+            pages[index] = lines
         meta.update(ocr=True, ocr_pages=[i + 1 for i in scanned])
     text = "\n".join(line for lines in pages for line in lines)
     if not text.strip():
@@ -103,7 +104,7 @@ def page_lines(page: Any) -> list[str]:
     out: list[str] = []
     wraps = False
     for _top, x0, x1, lines, is_text in blocks:
-        if is_text and wraps and x0 - left < 3 and out and not _opens(lines[0]):
+        if is_text and wraps and x0 - left < 3 and out and not opens_unit(lines[0]):
             out[-1] = f"{out[-1]} {lines[0]}"
         else:
             out.extend(line for line in lines if line.strip())
@@ -114,29 +115,6 @@ def page_lines(page: Any) -> list[str]:
 
 
 _ENDS = re.compile(r"[.:;!?…]\s*$")
-# A line that opens a unit or a list item, or a heading in capitals, never continues the last.
-_STARTS = re.compile(
-    r"^(?:(?:Điều|Chương|Mục|Phần|Khoản)\s+[\dIVXLC]+|[IVXLC]+\.|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-+•–])"
-)
-
-
-def _opens(line: str) -> bool:
-    return bool(_STARTS.match(line)) or line.isupper()
-
-
-def join_wrapped(lines: list[str]) -> list[str]:
-    """OCR lines → paragraphs: a line not ending a sentence, followed by one that starts with a
-    small letter, is the same sentence wrapped."""
-    out: list[str] = []
-    for line in lines:
-        line = line.strip()
-        if not line:
-            continue
-        if out and not _ENDS.search(out[-1]) and line[0].islower() and not _opens(line):
-            out[-1] = f"{out[-1]} {line}"
-        else:
-            out.append(line)
-    return out
 
 
 def _segments(words: list[dict[str, Any]]) -> list[tuple[float, float, float, str]]:
