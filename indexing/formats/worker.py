@@ -87,7 +87,7 @@ def parse_isolated(name: str, data: bytes, limits: ParseLimits, progress: Progre
             left = deadline - time.monotonic()
             if left <= 0:
                 raise LoadError(
-                    f"{TOO_LARGE}: parsing took over {budget:.0f} s (HOIDAP_PARSE_TIMEOUT_S)"
+                    f"{TOO_LARGE}: parsing took over {budget:g} s (HOIDAP_PARSE_TIMEOUT_S)"
                 )
             if not receive.poll(min(left, 0.5)):
                 continue
