@@ -4,7 +4,13 @@ import pytest
 
 from assistant.vietnamese import normalize
 from indexing.loaders import LoadError, load_bytes
-from tests.docfactory import docx_with, pdf_encrypted, pdf_with_text, pdf_without_text
+from tests.docfactory import (
+    doc_decision,
+    docx_with,
+    pdf_encrypted,
+    pdf_with_text,
+    pdf_without_text,
+)
 
 MB = 1_000_000
 VI = "Khu công nghiệp hỗ trợ ứng dụng công nghệ cao tại Thành phố Hồ Chí Minh."
@@ -41,6 +47,10 @@ def _cp1258(text: str) -> bytes:
         ("locked.pdf", pdf_encrypted("secret"), "encrypted PDF"),
         ("broken.pdf", b"%PDF-1.4 garbage", "unreadable PDF"),
         ("broken.docx", b"PK\x03\x04 not a zip", "corrupt or unreadable DOCX"),
+        # Partial files (an interrupted copy or upload).
+        ("half.docx", docx_with([VI] * 50)[:6000], "corrupt or unreadable DOCX"),
+        ("half.pdf", pdf_with_text("Long An")[:300], "unreadable PDF"),
+        ("half.doc", doc_decision()[:8000], "unreadable .doc: not a Word Document"),
     ],
 )
 def test_bad_files_raise_a_clear_reason(name: str, data: bytes, reason: str) -> None:

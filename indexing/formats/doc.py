@@ -34,7 +34,8 @@ def read_doc(data: bytes, limits: ParseLimits) -> Loaded:
         raise LoadError(f"{TOO_LARGE}: antiword took over {limits.timeout_s:.0f} s") from exc
     if result.returncode != 0 or not result.stdout.strip():
         reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise LoadError(f"unreadable .doc: {reason[-1] if reason else 'antiword failed'}")
+        last = reason[-1].removeprefix("- is ") if reason else "antiword failed"  # "-": stdin
+        raise LoadError(f"unreadable .doc: {last}")
     # antiword writes a DOCTYPE pointing at the DocBook DTD: never fetched, never resolved.
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
