@@ -137,6 +137,20 @@ def test_doc_through_antiword() -> None:
     assert loaded.meta["converter"] == "antiword"
 
 
+def test_word_files_are_read_by_their_content_not_their_name() -> None:
+    """Portals serve web pages, DOCX and RTF as .doc; a renamed .doc turns up as .docx."""
+    as_docx = load_bytes("qd.docx", f.doc_decision(), limits=LIMITS)
+    assert as_docx.meta["converter"] == "antiword" and ROW in as_docx.text
+    as_doc = load_bytes("qd.doc", f.docx_decision(), limits=LIMITS)
+    assert as_doc.meta["tables"] == 3 and ROW in as_doc.text
+    page = (
+        f"<html><body><article><p>{f.CLOSING[0]}</p><p>{f.CLOSING[1]}</p></article></body></html>"
+    )
+    assert f.CLOSING[1] in load_bytes("web.doc", page.encode(), limits=LIMITS).text
+    with pytest.raises(LoadError, match="an RTF file under a Word name"):
+        load_bytes("qd.doc", b"{\\rtf1\\ansi Quy\\'ea t \\'f0\\'ecnh}", limits=LIMITS)
+
+
 def test_missing_doc_converter_is_reported() -> None:
     limits = dataclasses.replace(LIMITS, antiword_cmd="/nonexistent/antiword")
     with pytest.raises(LoadError, match=r"antiword .* not installed.*apt-get install -y antiword"):

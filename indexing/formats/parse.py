@@ -27,9 +27,31 @@ def check(name: str, data: bytes, limits: ParseLimits) -> str:
     return suffix
 
 
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 (and other Office 97) files
+
+
+def sniff(suffix: str, data: bytes) -> str:
+    """The format a Word file really has: portals often serve a web page, a DOCX or RTF under
+    a ``.doc`` name, and a renamed ``.doc`` turns up as ``.docx``."""
+    if suffix not in (".doc", ".docx"):
+        return suffix
+    if data.startswith(OLE):
+        return ".doc"
+    if data.startswith(b"PK\x03\x04"):
+        return ".docx"
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"{\\rtf"):
+        raise LoadError(
+            "an RTF file under a Word name: open it in Word or LibreOffice and save as .docx"
+        )
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+        return ".html"  # Word's "save as web page", renamed
+    return suffix
+
+
 def parse(name: str, data: bytes, limits: ParseLimits, progress: Progress = no_progress) -> Loaded:
-    """Read one file's content by its extension."""
-    suffix = check(name, data, limits)
+    """Read one file's content by its extension (checked against its first bytes for Word)."""
+    suffix = sniff(check(name, data, limits), data)
     if suffix in (".html", ".htm"):
         from indexing.formats.html import read_html
 
