@@ -75,8 +75,7 @@ def load_bytes(
         if isinstance(report, _OcrProgress):
             report.close()
     if encoding := loaded.meta.get("encoding"):
-        how = "mojibake saved as Unicode" if loaded.meta.get("encoding_fixed") else "file"
-        log.warning("%s: %s %s converted to Unicode", name, NAMES[encoding], how)
+        log.warning("%s: text in the %s font encoding converted to Unicode", name, NAMES[encoding])
     return loaded
 
 

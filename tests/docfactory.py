@@ -215,6 +215,20 @@ def pdf_decision(pages: int = 1, province: str = "Hà Nam") -> bytes:
     return bytes(pdf.output())
 
 
+def pdf_lines(paragraphs: list[str]) -> bytes:
+    """A text PDF of paragraphs in DejaVu Serif (any Unicode, legacy-font characters too)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", "", f"{FONT_DIR}/DejaVuSerif.ttf")
+    pdf.set_font("DejaVu", size=11)
+    pdf.add_page()
+    for p in paragraphs:
+        pdf.multi_cell(0, 6, p)
+        pdf.ln(1)
+    return bytes(pdf.output())
+
+
 def scan_lines(province: str = "Hà Nam") -> list[str | list[str]]:
     """The decision's running text as typed on paper, the targets as a table at tab stops."""
     d = decision(province)

@@ -206,6 +206,19 @@ def test_mojibake_saved_as_utf8_is_converted(encoding: str) -> None:
     )
 
 
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+def test_docx_and_pdf_typed_in_legacy_fonts_are_converted(encoding: str) -> None:
+    """Word files typed with .VnTime/VNI-Times fonts hold the legacy characters as text, and
+    so do PDFs printed from them. (fpdf2 treats U+00AD, TCVN3's ư, as a soft hyphen and does
+    not draw it, so the PDF case is VNI only.)"""
+    paragraphs = [legacy.encode(p, encoding) for p in (*f.DECISION, *f.CLOSING)]
+    docx = load_bytes("old.docx", f.docx_with(paragraphs), limits=LIMITS)
+    assert docx.meta["encoding"] == encoding and f.CLOSING[0] in lines(docx.text)
+    if encoding == "vni":
+        pdf = load_bytes("old.pdf", f.pdf_lines(paragraphs), limits=LIMITS)
+        assert pdf.meta["encoding"] == encoding and f.CLOSING[1] in lines(pdf.text)
+
+
 def test_random_high_bytes_are_not_taken_for_tcvn3() -> None:
     for seed in range(20):
         rng = random.Random(seed)

@@ -13,6 +13,7 @@ import subprocess
 
 from indexing.formats.base import TOO_LARGE, Loaded, LoadError, ParseLimits
 from indexing.formats.tables import table_lines
+from indexing.formats.text import fix_mojibake
 
 INSTALL = "apt-get install -y antiword"
 
@@ -68,4 +69,5 @@ def read_doc(data: bytes, limits: ParseLimits) -> Loaded:
     text = "\n".join(lines)
     if not text.strip():
         raise LoadError(".doc has no text")
-    return Loaded(text, {"converter": "antiword", **({"tables": tables} if tables else {})})
+    meta = {"converter": "antiword", **({"tables": tables} if tables else {})}
+    return fix_mojibake(Loaded(text, meta))  # typed with a .VnTime or VNI font

@@ -6,6 +6,7 @@ import io
 
 from indexing.formats.base import Loaded, LoadError, ParseLimits
 from indexing.formats.tables import table_lines
+from indexing.formats.text import fix_mojibake
 from indexing.formats.zipped import check_zip
 
 
@@ -34,7 +35,7 @@ def read_docx(data: bytes, limits: ParseLimits) -> Loaded:
     meta: dict[str, object] = {"tables": tables} if tables else {}
     if title := document.core_properties.title:
         meta["title"] = title
-    return Loaded(text, meta)
+    return fix_mojibake(Loaded(text, meta))  # typed with a .VnTime or VNI font
 
 
 def _rows(table: object) -> list[list[str | None]]:

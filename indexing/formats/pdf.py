@@ -15,6 +15,7 @@ from typing import Any
 from indexing.formats.base import TOO_LARGE, Loaded, LoadError, ParseLimits, Progress
 from indexing.formats.ocr_layout import opens_unit
 from indexing.formats.tables import table_lines
+from indexing.formats.text import fix_mojibake
 
 _LETTER = re.compile(r"[^\W\d_]")
 MIN_LETTERS = 20  # fewer letters than this on a page with an image: a scan, read by OCR
@@ -69,7 +70,7 @@ def read_pdf(data: bytes, limits: ParseLimits, progress: Progress) -> Loaded:
     text = "\n".join(line for lines in pages for line in lines)
     if not text.strip():
         raise LoadError("PDF has no text (blank pages, or a scan without any readable text)")
-    return Loaded(text, meta)
+    return fix_mojibake(Loaded(text, meta))  # printed from a .VnTime or VNI font
 
 
 def _spans(pages: list[int]) -> str:
