@@ -229,6 +229,24 @@ def pdf_lines(paragraphs: list[str]) -> bytes:
     return bytes(pdf.output())
 
 
+def pdf_without_unicode_map() -> bytes:
+    """The decision PDF with its fonts' ToUnicode maps removed: it prints right, but its text
+    layer reads as ``(cid:1)(cid:2)Q %,Q,-.`` (as some converters leave Vietnamese PDFs)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_decision())))
+    for page in writer.pages:
+        fonts = page["/Resources"]["/Font"]
+        for key in fonts:
+            font = fonts[key].get_object()
+            if "/ToUnicode" in font:
+                del font[NameObject("/ToUnicode")]
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
 def scan_lines(province: str = "Hà Nam") -> list[str | list[str]]:
     """The decision's running text as typed on paper, the targets as a table at tab stops."""
     d = decision(province)

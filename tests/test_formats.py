@@ -112,6 +112,14 @@ def test_only_pages_without_a_text_layer_are_ocred() -> None:
     assert events == [("ocr_pages", 1), ("ocr_page", 1, 1)]
 
 
+def test_a_text_layer_without_unicode_map_is_read_by_ocr() -> None:
+    loaded = load_bytes("cid.pdf", f.pdf_without_unicode_map(), limits=LIMITS)
+    assert loaded.meta["ocr_pages"] == [1] and "(cid:" not in loaded.text
+    got = lines(loaded.text)
+    assert "Số: 1318/QĐ-UBND" in got and f.CLOSING[1].split(",")[0] in loaded.text
+    assert ROW in got  # a ruled table: its borders are removed before OCR, then rebuilt
+
+
 @pytest.mark.parametrize("sandbox", [True, False])
 def test_missing_tesseract_is_reported_with_how_to_install(sandbox: bool) -> None:
     limits = dataclasses.replace(LIMITS, tesseract_cmd="/nonexistent/tesseract", sandbox=sandbox)

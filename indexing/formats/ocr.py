@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from indexing.formats.base import LoadError, ParseLimits, Progress
 
@@ -55,6 +56,7 @@ def ocr_pages(
     with tempfile.TemporaryDirectory(prefix="hoidap-ocr-") as tmp:
         for done, index in enumerate(pages, 1):
             image = document[index].render(scale=limits.ocr_dpi / 72, grayscale=True).to_pil()
+            image = without_rules(image, limits.ocr_dpi)
             path = Path(tmp) / f"page{index}.tif"
             image.save(path)  # uncompressed: 15 ms, where PNG compression costs 0.25 s and more
             try:
@@ -76,3 +78,38 @@ def ocr_pages(
             progress(("ocr_page", done, len(pages)))
     document.close()
     return out
+
+
+def without_rules(image: Any, dpi: int) -> Any:
+    """The page with table borders and other long straight lines whitened.
+
+    Tesseract drops the cells of a ruled table (measured on the fixture decision: of four
+    columns only "Chỉ tiêu" came back); with the rules gone every cell is read and the table
+    is rebuilt from the gaps. A run of dark pixels longer than 0.3 inch in a row or a column is
+    a rule: no letter has a straight stroke that long."""
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(image.convert("L"))
+    dark = pixels < 140
+    length = max(10, int(0.3 * dpi))
+    rules = _runs(dark, length) | _runs(dark.T, length).T
+    if not rules.any():
+        return image
+    cleaned = pixels.copy()
+    cleaned[rules] = 255
+    return Image.fromarray(cleaned)
+
+
+def _runs(mask: Any, length: int) -> Any:
+    """Cells of ``mask`` (2-D, bool) inside a horizontal run of at least ``length`` Trues."""
+    import numpy as np
+
+    def window_sums(values: Any) -> Any:
+        c = np.cumsum(values, axis=1, dtype=np.int32)
+        c = np.pad(c, ((0, 0), (1, 0)))
+        return c[:, length:] - c[:, :-length]
+
+    full = window_sums(mask) == length  # the window starting here is all dark
+    padded = np.pad(full, ((0, 0), (length - 1, length - 1)))
+    return window_sums(padded) > 0  # some full window covers this cell

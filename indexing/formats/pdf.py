@@ -48,7 +48,9 @@ def read_pdf(data: bytes, limits: ParseLimits, progress: Progress) -> Loaded:
         scanned: list[int] = []
         for i, page in enumerate(pdf.pages):
             lines = page_lines(page)
-            if len(_LETTER.findall("".join(lines))) < MIN_LETTERS and page.images:
+            text = "".join(lines)
+            letters = len(_LETTER.findall(text))
+            if (letters < MIN_LETTERS and page.images) or _garbled(text, letters):
                 scanned.append(i)
             pages.append(lines)
             page.close()  # drop the page's cached objects: memory stays flat on long files
@@ -71,6 +73,13 @@ def read_pdf(data: bytes, limits: ParseLimits, progress: Progress) -> Loaded:
     if not text.strip():
         raise LoadError("PDF has no text (blank pages, or a scan without any readable text)")
     return fix_mojibake(Loaded(text, meta))  # printed from a .VnTime or VNI font
+
+
+def _garbled(text: str, letters: int) -> bool:
+    """A text layer without a Unicode map: pdfminer writes ``(cid:17)`` for glyphs it cannot
+    name (and stray letters for the rest). The page is drawn right, so OCR reads it."""
+    cids = text.count("(cid:")
+    return cids >= 3 and cids * 100 >= 3 * max(letters, 1)
 
 
 def _spans(pages: list[int]) -> str:
