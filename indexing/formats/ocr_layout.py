@@ -27,6 +27,7 @@ _STARTS = re.compile(
 @dataclass
 class Segment:
     left: int
+    right: int
     text: str
 
 
@@ -34,18 +35,22 @@ def opens_unit(line: str) -> bool:
     return bool(_STARTS.match(line)) or line.isupper()
 
 
-def join_wrapped(lines: list[str]) -> list[str]:
-    """A line not ending a sentence, followed by one that starts with a small letter, is the
-    same sentence wrapped on paper."""
+def join_wrapped(lines: list[str], full: list[bool] | None = None) -> list[str]:
+    """Sentences wrapped on paper, joined: a line that does not end a sentence continues on the
+    next when that one starts with a small letter, or when it ran to the right margin
+    (``full``) and the next does not open a unit (Điều 2., a), a heading in capitals)."""
     out: list[str] = []
-    for line in lines:
-        line = line.strip()
+    wraps = False
+    for k, raw in enumerate(lines):
+        line = raw.strip()
         if not line:
             continue
-        if out and not _ENDS.search(out[-1]) and line[0].islower() and not opens_unit(line):
+        open_end = bool(out) and not _ENDS.search(out[-1]) and not opens_unit(line)
+        if open_end and (line[0].islower() or wraps):
             out[-1] = f"{out[-1]} {line}"
         else:
             out.append(line)
+        wraps = bool(full and full[k])
     return out
 
 
@@ -63,12 +68,13 @@ def tsv_lines(tsv: str) -> list[list[Segment]]:
     for words in lines.values():
         words.sort()
         gap = GAP * median(h for _, _, h, _ in words)
-        segments = [Segment(words[0][0], words[0][3])]
-        for (_, prev_right, _, _), (left, _, _, text) in zip(words, words[1:], strict=False):
+        segments = [Segment(words[0][0], words[0][1], words[0][3])]
+        for (_, prev_right, _, _), (left, right, _, text) in zip(words, words[1:], strict=False):
             if left - prev_right > gap:
-                segments.append(Segment(left, text))
+                segments.append(Segment(left, right, text))
             else:
                 segments[-1].text += f" {text}"
+                segments[-1].right = right
         out.append(segments)
     return out
 
@@ -77,8 +83,21 @@ def page_lines(tsv: str) -> list[str]:
     """A page's text: tables as header-keyed rows, blocks side by side as separate lines,
     wrapped sentences joined."""
     lines = tsv_lines(tsv)
+    singles = [line[0] for line in lines if len(line) == 1]
+    left = min((s.left for s in singles), default=0)
+    right = max((s.right for s in singles), default=0)
     out: list[str] = []
-    prose: list[str] = []
+    prose: list[Segment] = []
+
+    def flush() -> None:
+        # A line from the left margin to near the right one, as running text fills a page.
+        full = [
+            s.left - left < 0.05 * (right - left) and right - s.right < 0.15 * (right - left)
+            for s in prose
+        ]
+        out.extend(join_wrapped([s.text for s in prose], full))
+        prose.clear()
+
     i = 0
     while i < len(lines):
         j = i + 1
@@ -86,14 +105,14 @@ def page_lines(tsv: str) -> list[str]:
             while j < len(lines) and _fits(lines[j], lines[i]):
                 j += 1
         if j - i >= 2:  # a header and at least one row
-            out += join_wrapped(prose)
-            prose = []
+            flush()
             out += table_lines(_grid(lines[i:j]))
             i = j
             continue
-        prose += [s.text for s in lines[i]]
+        prose += lines[i]
         i += 1
-    return out + join_wrapped(prose)
+    flush()
+    return out
 
 
 def _fits(row: list[Segment], header: list[Segment]) -> bool:
