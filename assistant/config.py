@@ -89,6 +89,20 @@ class Settings(BaseSettings):
     database_url: str | None = None  # SQLAlchemy URL; default SQLite in the data folder
     log_retention_days: int = Field(default=180, ge=0)  # 0 keeps everything
     log_secret: SecretStr | None = None  # keys the user pseudonyms; made once if unset
+    # Reading documents (indexing/formats): decompression, page, memory and time limits per
+    # file, OCR of scanned PDF pages (Tesseract) and the .doc converter (antiword).
+    max_unzipped_mb: float = 200.0  # a DOCX (zip) unpacking to more is refused unparsed
+    max_zip_entries: int = 5000
+    max_pdf_pages: int = 1000
+    parse_in_worker: bool = True  # parse PDF/DOCX/DOC/HTML in a limited child process
+    parse_timeout_s: float = 120.0  # per file; each page read by OCR adds ocr_page_timeout_s
+    parse_memory_mb: int = 2048  # address space of the parsing process (RLIMIT_AS)
+    ocr_enabled: bool = True
+    tesseract_cmd: str = "tesseract"
+    ocr_lang: str = "vie"
+    ocr_dpi: int = 300
+    ocr_page_timeout_s: float = 60.0
+    antiword_cmd: str = "antiword"
 
     @property
     def index_dir(self) -> Path:

@@ -23,7 +23,7 @@ from assistant.config import Settings
 from assistant.lexical import document_vector
 from assistant.store import ChunkPoint, Store
 from assistant.store.base import day_number
-from indexing.loaders import SUPPORTED, LoadError, load_bytes
+from indexing.loaders import SUPPORTED, LoadError, load_bytes, parse_limits, record_fields
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ class Indexer:
         from indexing.cleaning import clean
         from indexing.metadata import extract
 
-        loaded = load_bytes(name, data, int(self.settings.max_file_mb * 1e6))
+        loaded = load_bytes(name, data, limits=parse_limits(self.settings))
         cleaned = clean(loaded.text)
         if not cleaned.has_body:
             raise LoadError("no body text left after removing boilerplate")
@@ -160,6 +160,7 @@ class Indexer:
             "chunks": len(chunks),
             "indexed_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
             **meta.as_dict(),
+            **record_fields(loaded),  # how it was read: pages, ocr, encoding, converter
         }
         return Prepared(
             doc_id,

@@ -4,26 +4,29 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Real components from Debian's packages: Chromium for the browser tests (never a downloaded
-# browser build), PostgreSQL for the interaction-log storage tests (started by the tests), tmux.
+# Real components from Debian's packages, installed once with one apt-get call:
+# - Chromium for the browser tests (never a downloaded browser build), npm for axe-core;
+# - PostgreSQL for the interaction-log storage tests (a throwaway server the tests start);
+# - tmux, which drives `hoidap chat` in a real terminal;
+# - Tesseract + its Vietnamese model (OCR of scanned PDFs), antiword (.doc), and the DejaVu
+#   font the fixture PDFs and scans are drawn with.
 NEED=()
 command -v chromium >/dev/null 2>&1 || NEED+=(chromium)
+command -v npm >/dev/null 2>&1 || NEED+=(npm)
 [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || NEED+=(postgresql)
-command -v tmux >/dev/null 2>&1 || NEED+=(tmux)  # drives `hoidap chat` in a real terminal
+command -v tmux >/dev/null 2>&1 || NEED+=(tmux)
+command -v tesseract >/dev/null 2>&1 || NEED+=(tesseract-ocr)
+[ -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || NEED+=(tesseract-ocr-vie)
+command -v antiword >/dev/null 2>&1 || NEED+=(antiword)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || NEED+=(fonts-dejavu-core)
 if [ ${#NEED[@]} -gt 0 ]; then
   SUDO=$([ "$(id -u)" -eq 0 ] || echo sudo)
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${NEED[@]}"
 fi
 
-# axe-core (accessibility checks in tests/test_web_a11y.py) from npm, when node is installed.
-if ! command -v npm >/dev/null 2>&1; then
-  SUDO=$([ "$(id -u)" -eq 0 ] || echo sudo)
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q npm || true
-fi
-if command -v npm >/dev/null 2>&1; then
-  npm install --no-save --no-audit --no-fund --prefix tests/.node axe-core@4 >/dev/null
-fi
+# axe-core (accessibility checks in tests/test_web_a11y.py) from npm.
+npm install --no-save --no-audit --no-fund --prefix tests/.node axe-core@4 >/dev/null
 
 python3 -m venv .venv
 # shellcheck disable=SC1091

@@ -63,7 +63,7 @@ def test_bad_files_are_reported_and_skipped(tmp_path: Path) -> None:
         assert report.count("added") == 5
         assert reasons["empty"] == "empty file"
         assert "binary" in reasons["binary"]
-        assert "OCR" in reasons["scan"]
+        assert "PDF has no text" in reasons["scan"]  # a blank page: nothing to OCR
         assert "encrypted" in reasons["locked"]
         assert "unsupported" in reasons["photo"]
         assert "same document id" in reasons["004_f9235ea3bae06684.md"]

@@ -4,7 +4,13 @@ import pytest
 
 from assistant.vietnamese import normalize
 from indexing.loaders import LoadError, load_bytes
-from tests.docfactory import docx_with, pdf_encrypted, pdf_with_text, pdf_without_text
+from tests.docfactory import (
+    doc_decision,
+    docx_with,
+    pdf_encrypted,
+    pdf_with_text,
+    pdf_without_text,
+)
 
 MB = 1_000_000
 VI = "Khu công nghiệp hỗ trợ ứng dụng công nghệ cao tại Thành phố Hồ Chí Minh."
@@ -37,10 +43,14 @@ def _cp1258(text: str) -> bytes:
         ("blank.txt", b"  \n\n ", "empty file"),
         ("binary.txt", bytes(range(256)) * 8, "binary"),
         ("image.png", b"\x89PNG\r\n", "unsupported file type .png"),
-        ("scan.pdf", pdf_without_text(), "needs OCR"),
+        ("blank.pdf", pdf_without_text(), "PDF has no text"),
         ("locked.pdf", pdf_encrypted("secret"), "encrypted PDF"),
         ("broken.pdf", b"%PDF-1.4 garbage", "unreadable PDF"),
         ("broken.docx", b"PK\x03\x04 not a zip", "corrupt or unreadable DOCX"),
+        # Partial files (an interrupted copy or upload).
+        ("half.docx", docx_with([VI] * 50)[:6000], "corrupt or unreadable DOCX"),
+        ("half.pdf", pdf_with_text("Long An")[:300], "unreadable PDF"),
+        ("half.doc", doc_decision()[:8000], "unreadable .doc: not a Word Document"),
     ],
 )
 def test_bad_files_raise_a_clear_reason(name: str, data: bytes, reason: str) -> None:
@@ -78,19 +88,21 @@ def test_html_main_content_and_metadata() -> None:
 
 
 @pytest.mark.parametrize(
-    ("legacy", "name"),
+    ("legacy", "encoding"),
     [
-        ("Khu c«ng nghiÖp hç trî ViÖt Nam ph¸t triÓn m¹nh t¹i §µ N½ng vµ Long An.", "TCVN3"),
+        ("Khu c«ng nghiÖp hç trî ViÖt Nam ph¸t triÓn m¹nh t¹i §µ N½ng vµ Long An.", "tcvn3"),
         (
             "Khu coâng nghieäp hoã trôï Vieät Nam phaùt trieån maïnh taïi Ñaø Naüng vaø Long An.",
-            "VNI",
+            "vni",
         ),
     ],
 )
-def test_legacy_font_encodings_are_reported(legacy: str, name: str) -> None:
+def test_legacy_font_encodings_are_converted(legacy: str, encoding: str) -> None:
     data = (legacy + "\n") * 5
-    with pytest.raises(LoadError, match=f"legacy Vietnamese font encoding {name}"):
-        load_bytes("old.txt", data.encode("cp1252"), MB)
+    loaded = load_bytes("old.txt", data.encode("cp1252"), MB)
+    expected = "Khu công nghiệp hỗ trợ Việt Nam phát triển mạnh tại Đà Nẵng và Long An."
+    assert loaded.text == (expected + "\n") * 5
+    assert loaded.meta["encoding"] == encoding
 
 
 def test_western_european_text_is_not_taken_for_legacy_vietnamese() -> None:

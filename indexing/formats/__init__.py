@@ -1,0 +1,1 @@
+"""One module per document format; ``parse`` picks by extension, ``worker`` isolates a parse."""
