@@ -10,11 +10,14 @@ import re
 import tempfile
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from assistant.answer import extractive, followup
+from assistant.answer.budget import Budget
+from assistant.answer.history import bound_history
 from assistant.answer.llm import LLMAnswerer
 from assistant.answer.model import Answer
 from assistant.config import Settings
@@ -36,6 +39,8 @@ class Assistant:
         self._embedder_checked = False
         self._sentence_cache = EmbeddingCache(4096)
         self.llm = LLMAnswerer.from_settings(settings)
+        self._in_flight = 0
+        self._in_flight_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings) -> Assistant:
@@ -83,11 +88,31 @@ class Assistant:
         self.check_embedder()
         return self.retriever.search(query, k=k, filters=filters, mode=mode)
 
-    def condense(self, question: str, history: list[dict[str, str]] | None) -> str:
+    def condense(
+        self,
+        question: str,
+        history: list[dict[str, str]] | None,
+        budget: Budget | None = None,
+    ) -> str:
         """Standalone form of a follow-up question (LLM when configured, else rules)."""
+        limit = self.settings.question_max_chars
         if history and self.llm is not None:
-            return self.llm.condense(question, history) or followup.condense(question, history)
-        return followup.condense(question, history)
+            condensed = self.llm.condense(question, history, budget)
+            return condensed or followup.condense(question, history, limit)
+        return followup.condense(question, history, limit)
+
+    def bound(self, question: str, history: Any) -> tuple[str, list[dict[str, str]]]:
+        """The question and earlier turns an answer may read (see ``answer.history``)."""
+        s = self.settings
+        history = bound_history(
+            history, s.history_max_turns, s.history_max_turn_chars, s.history_max_chars
+        )
+        return question[: s.question_max_chars], history
+
+    @property
+    def in_flight(self) -> int:
+        """Answers being worked on now (a cancelled one leaves as soon as it stops)."""
+        return self._in_flight
 
     def ask(
         self,
@@ -95,10 +120,11 @@ class Assistant:
         history: list[dict[str, str]] | None = None,
         k: int | None = None,
         mode: FusionMode | None = None,
+        budget: Budget | None = None,
     ) -> Answer:
         """A cited answer to a question (with earlier turns as context), or a refusal."""
         final = None
-        for event, payload in self.ask_stream(question, history, k, mode):
+        for event, payload in self.ask_stream(question, history, k, mode, budget):
             if event == "done":
                 final = payload
         assert isinstance(final, Answer)
@@ -110,13 +136,45 @@ class Assistant:
         history: list[dict[str, str]] | None = None,
         k: int | None = None,
         mode: FusionMode | None = None,
+        budget: Budget | None = None,
     ) -> Iterator[tuple[str, Any]]:
         """Answer as events: ``("sources", [...])`` first (the numbered citations, or for an LLM
         the numbered passages it reads), then ``("delta", text)`` pieces, then ``("done", Answer)``
-        with the final, validated answer. Deltas concatenate to the streamed text; for an LLM that
-        text is provisional (the ``done`` answer is what passed validation)."""
-        standalone = self.condense(question, history)
+        with the final answer. Deltas concatenate to the final answer's text: for an LLM, each
+        sentence is streamed only once it passed the citation and support checks.
+
+        History and question are bounded first (settings ``history_max_*``,
+        ``question_max_chars``). ``budget`` (default: ``answer_budget_s`` from now) bounds the LLM
+        time; cancelling it (the client went away) raises ``Cancelled`` at the next step and
+        closes the LLM connection."""
+        budget = budget or Budget(self.settings.answer_budget_s)
+        question, history = self.bound(question, history)
+        with self._counted():
+            yield from self._answer_events(question, history, k, mode, budget)
+
+    @contextmanager
+    def _counted(self) -> Iterator[None]:
+        with self._in_flight_lock:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._in_flight_lock:
+                self._in_flight -= 1
+
+    def _answer_events(
+        self,
+        question: str,
+        history: list[dict[str, str]],
+        k: int | None,
+        mode: FusionMode | None,
+        budget: Budget,
+    ) -> Iterator[tuple[str, Any]]:
+        budget.check()
+        standalone = self.condense(question, history, budget)
+        budget.check()
         hits = self.search(standalone, k=k or self.settings.top_k, mode=mode)
+        budget.check()
 
         def fallback() -> Answer:
             return extractive.answer(
@@ -137,7 +195,7 @@ class Assistant:
             yield "done", answer
             return
         yield "sources", [{"n": i, **h.as_dict()} for i, h in enumerate(hits, 1)]
-        for item in self.llm.stream(question, standalone, hits, history or [], fallback):
+        for item in self.llm.stream(question, standalone, hits, history, fallback, budget):
             if isinstance(item, Answer):
                 yield "done", item
             else:

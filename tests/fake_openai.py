@@ -1,11 +1,15 @@
 """A fake OpenAI-compatible chat server on 127.0.0.1 for tests (stdlib HTTP, one thread).
 
-``behaviour`` decides what the model "says": a fixed reply (streamed word by word when the client
-asks for a stream), or a hang longer than the client's time-out."""
+``reply`` is what the model "says" (streamed word by word when the client asks for a stream, with
+``delay_s`` between words), or ``hang_s`` makes it wait longer than the client's time-out. While
+streaming it watches its socket: ``disconnected`` is set when the client closes the connection
+before the reply is complete (what an abandoned answer must do)."""
 
 from __future__ import annotations
 
 import json
+import select
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,12 +20,24 @@ class FakeOpenAI:
     def __init__(self) -> None:
         self.reply = ""
         self.hang_s = 0.0
+        self.delay_s = 0.0
         self.requests: list[dict[str, Any]] = []
+        self.disconnected = threading.Event()
+        self.completed = 0
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: object) -> None:  # keep test output quiet
                 pass
+
+            def peer_closed(self) -> bool:
+                readable, _, _ = select.select([self.connection], [], [], 0)
+                if not readable:
+                    return False
+                try:
+                    return self.connection.recv(1, socket.MSG_PEEK) == b""
+                except OSError:
+                    return True
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -32,9 +48,15 @@ class FakeOpenAI:
                     self.send_response(200)
                     self.send_header("Content-Type", "text/event-stream")
                     self.end_headers()
+                    self.wfile.flush()
                     words = fake.reply.split(" ")
                     for i, word in enumerate(words):
                         delta = word if i == 0 else " " + word
+                        if fake.delay_s:
+                            time.sleep(fake.delay_s)
+                        if self.peer_closed():
+                            fake.disconnected.set()
+                            return
                         chunk = {
                             "id": "x",
                             "object": "chat.completion.chunk",
@@ -48,7 +70,12 @@ class FakeOpenAI:
                                 }
                             ],
                         }
-                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                        try:
+                            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                            self.wfile.flush()
+                        except OSError:
+                            fake.disconnected.set()
+                            return
                     done = {
                         "id": "x",
                         "object": "chat.completion.chunk",
@@ -57,6 +84,7 @@ class FakeOpenAI:
                         "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
                     }
                     self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
+                    fake.completed += 1
                     return
                 payload = json.dumps(
                     {
