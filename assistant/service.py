@@ -10,7 +10,7 @@ import re
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -195,11 +195,15 @@ class Assistant:
             yield "done", answer
             return
         yield "sources", [{"n": i, **h.as_dict()} for i, h in enumerate(hits, 1)]
-        for item in self.llm.stream(question, standalone, hits, history, fallback, budget):
-            if isinstance(item, Answer):
-                yield "done", item
-            else:
-                yield "delta", item
+        # closing(): a stream abandoned here closes its LLM connection at once, not at GC.
+        with closing(
+            self.llm.stream(question, standalone, hits, history, fallback, budget)
+        ) as items:
+            for item in items:
+                if isinstance(item, Answer):
+                    yield "done", item
+                else:
+                    yield "delta", item
 
     def _embed_passages(self, texts: list[str]) -> list[list[float]]:
         """Sentence embeddings for answering, through an LRU (answers re-read the same passages)."""

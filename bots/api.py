@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import date
@@ -39,10 +39,12 @@ from pydantic import (
 )
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.answer.budget import Budget
 from assistant.answer.model import Answer
 from assistant.config import Settings
 from assistant.service import Assistant
 from assistant.store import SearchFilters
+from bots.answering import over_long, stream_until_disconnected, until_disconnected
 
 log = logging.getLogger("hoidap.http")
 
@@ -403,15 +405,18 @@ def create_app(
     def _count(answer: Answer) -> None:
         metrics.answers.labels(str(answer.found).lower()).inc()
 
-    def _sse(events: Iterator[tuple[str, Any]]) -> StreamingResponse:
-        def gen() -> Iterator[bytes]:
-            for name, payload in events:
+    def _sse(events: AsyncIterator[tuple[str, Any]]) -> StreamingResponse:
+        async def gen() -> AsyncIterator[bytes]:
+            async for name, payload in events:
                 if name == "done":
                     _count(payload)
                     payload = payload.contract()
                 yield _event(payload, name)
 
         return _event_stream(gen())
+
+    def _budget() -> Budget:
+        return Budget(settings.answer_budget_s)
 
     @app.post(
         "/v1/ask",
@@ -420,12 +425,29 @@ def create_app(
         response_model=AskResponse,
         responses={200: {"content": {"text/event-stream": {}}}, **STAFF_ERRORS},
     )
-    def ask(body: AskRequest, request: Request) -> Any:
+    async def ask(body: AskRequest, request: Request) -> Any:
         history = [t.model_dump() for t in body.history]
-        assistant = the(request)
+        limit = settings.history_max_turn_chars
+        if long := over_long([t["content"] for t in history], limit):
+            raise RequestValidationError(
+                [
+                    {
+                        "loc": ("body", "history", i, "content"),
+                        "msg": f"a history turn may have at most {limit} characters",
+                        "type": "string_too_long",
+                    }
+                    for i in long
+                ]
+            )
+        assistant, budget = the(request), _budget()
         if body.stream or "text/event-stream" in request.headers.get("accept", ""):
-            return _sse(assistant.ask_stream(body.question, history, body.k))
-        answer = assistant.ask(body.question, history=history, k=body.k)
+            events = assistant.ask_stream(body.question, history, body.k, budget=budget)
+            return _sse(stream_until_disconnected(events, budget))
+        answer = await until_disconnected(
+            request, budget, lambda: assistant.ask(body.question, history, body.k, budget=budget)
+        )
+        if answer is None:
+            return Response(status_code=499)  # client closed the request; nobody reads this
         _count(answer)
         return answer.contract()
 
@@ -435,7 +457,7 @@ def create_app(
         dependencies=[Staff, Limited],
         responses={200: {"content": {"text/event-stream": {}}}, **STAFF_ERRORS},
     )
-    def chat_completions(body: ChatRequest, request: Request) -> Any:
+    async def chat_completions(body: ChatRequest, request: Request) -> Any:
         turns = [
             {"role": m.role, "content": _text(m.content)}
             for m in body.messages
@@ -443,12 +465,24 @@ def create_app(
         ]
         if not turns or turns[-1]["role"] != "user":
             raise HTTPException(400, "the last message must be a non-empty user message")
+        limit = settings.history_max_turn_chars
+        if long := over_long([t["content"] for t in turns[:-1]], limit):
+            raise HTTPException(
+                400, f"earlier messages may have at most {limit} characters each ({len(long)} over)"
+            )
         question = turns[-1]["content"][:MAX_QUESTION]
-        events = the(request).ask_stream(question, turns[:-1])
+        assistant, budget = the(request), _budget()
         created, cid = int(time.time()), f"chatcmpl-{uuid.uuid4().hex[:24]}"
         if body.stream:
-            return _openai_stream(events, body.model, created, cid, _count)
-        answer = next(p for name, p in events if name == "done")
+            events = assistant.ask_stream(question, turns[:-1], budget=budget)
+            return _openai_stream(
+                stream_until_disconnected(events, budget), body.model, created, cid, _count
+            )
+        answer = await until_disconnected(
+            request, budget, lambda: assistant.ask(question, turns[:-1], budget=budget)
+        )
+        if answer is None:
+            return Response(status_code=499)
         _count(answer)
         return {
             "id": cid,
@@ -615,14 +649,14 @@ def _event(data: Any, name: str | None = None, raw: bool = False) -> bytes:
     return format_sse_event(data_str=text, event=name)
 
 
-def _event_stream(body: Iterator[bytes]) -> StreamingResponse:
+def _event_stream(body: AsyncIterator[bytes]) -> StreamingResponse:
     return StreamingResponse(
         body, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
     )
 
 
 def _openai_stream(
-    events: Iterator[tuple[str, Any]], model: str, created: int, cid: str, count: Any
+    events: AsyncIterator[tuple[str, Any]], model: str, created: int, cid: str, count: Any
 ) -> StreamingResponse:
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
         body = {
@@ -635,10 +669,10 @@ def _openai_stream(
         }
         return _event(body)
 
-    def gen() -> Iterator[bytes]:
+    async def gen() -> AsyncIterator[bytes]:
         yield chunk({"role": "assistant", "content": ""})
         streamed: list[str] = []
-        for name, payload in events:
+        async for name, payload in events:
             if name == "delta":
                 streamed.append(payload)
                 yield chunk({"content": payload})

@@ -31,6 +31,9 @@ _URL = re.compile(
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"[^\W_]+(?:[.\-&][^\W_]+)*", re.UNICODE)
 _SYLLABLE = re.compile(r"[^\W\d_]+", re.UNICODE)
+_VI_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?$"
+)
 # Capitalised words that are not names on their own (sentence openers, English calendar words).
 _NOT_NAME_WORDS = (
     "the a an in on at of for and or but by to from with as it this that these those there "
@@ -132,13 +135,13 @@ def support(sentence: str, passage: str) -> Support:
         if _entity_found(entity, folded_passage, passage_concepts):
             continue
         first, _, rest = entity.partition(" ")
-        # A capitalised first word may just open the sentence ("Tỉnh", "Investors"); a bare
-        # foreign-looking word opening a Vietnamese sentence ("Samsung đầu tư…") is a name.
+        # A capitalised first word may just open the sentence ("Tỉnh", "Xem", "Investors"); a
+        # word opening a Vietnamese sentence that is no Vietnamese syllable ("Samsung") is a name.
         opener = opens and not _is_acronym(first)
         if rest:
             if opener and _entity_found(rest, folded_passage, passage_concepts):
                 continue
-        elif opener and not (has_diacritics(sentence) and not has_diacritics(first)):
+        elif opener and not (has_diacritics(sentence) and not _VI_SYLLABLE.match(fold(first))):
             continue
         missing.append(entity)
     overlap = 1.0
