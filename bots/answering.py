@@ -21,25 +21,30 @@ from assistant.answer.budget import Budget, Cancelled
 
 T = TypeVar("T")
 _END = object()
-POLL_S = 0.2  # how often a non-streaming answer checks whether its client is still there
+
+
+async def _disconnected(request: Request) -> None:
+    """Returns when the client has gone. (``request.is_disconnected()`` cannot see that behind
+    Starlette's ``BaseHTTPMiddleware``; waiting on ``receive`` can, once the body has been read.)"""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 async def until_disconnected(request: Request, budget: Budget, work: Callable[[], T]) -> T | None:
     """``work()`` in a worker thread; None if the client went away first (the work is
     cancelled and has stopped by the time this returns)."""
     task = asyncio.ensure_future(anyio.to_thread.run_sync(work))
-    while True:
-        done, _ = await asyncio.wait({task}, timeout=POLL_S)
-        if done:
-            try:
-                return task.result()
-            except Cancelled:
-                return None
-        if await request.is_disconnected():
-            budget.cancel()
-            with suppress(Cancelled):
-                await task
-            return None
+    watch = asyncio.ensure_future(_disconnected(request))
+    try:
+        await asyncio.wait({task, watch}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watch.cancel()
+    if not task.done():
+        budget.cancel()
+    try:
+        return await task
+    except Cancelled:
+        return None
 
 
 class _Pump:
