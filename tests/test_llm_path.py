@@ -249,3 +249,55 @@ def test_rejection_mid_stream_never_reaches_the_client(
     text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks)
     assert text == GOOD + " " + GOOD_2 and "4.321" not in text
     assert chunks[-1]["found"] is True and len(chunks[-1]["sources"]) == 1
+
+
+# -- edge cases: empty replies, refusals, a reply cut by the time budget --------------------------
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        ("", "fallback"),
+        ("   \n  ", "fallback"),
+        ("Tôi không biết.", "fallback"),  # no citation at all
+        ("Không tìm thấy thông tin này trong tài liệu.", "refusal"),
+        ("Khu công nghiệp Liên Chiểu mở rộng thêm 50 ha [2]", "kept"),  # no final full stop
+    ],
+)
+def test_streams_with_no_checked_sentence(fake_llm: FakeOpenAI, reply: str, expected: str) -> None:
+    hits = [_hit(1, INJECTED), _hit(2, "Khu công nghiệp Liên Chiểu mở rộng thêm 50 ha.")]
+    settings = Settings(_env_file=None, llm_base_url=fake_llm.url, llm_model="fake")  # type: ignore[call-arg]
+    llm = LLMAnswerer.from_settings(settings)
+    assert llm is not None
+    fake_llm.reply = reply
+    question = "Khu công nghiệp Liên Chiểu mở rộng bao nhiêu?"
+    fallback = Answer(question, question, "Trích dẫn [1].", True, "extractive")
+    events = list(llm.stream(question, question, hits, [], lambda: fallback))
+    final, deltas = events[-1], events[:-1]
+    assert isinstance(final, Answer) and all(isinstance(d, str) for d in deltas)
+    assert "".join(deltas) == final.answer  # type: ignore[arg-type]
+    if expected == "fallback":
+        assert final is fallback
+    elif expected == "refusal":
+        assert not final.found and final.mode == "llm" and final.suggestions
+    else:
+        assert (
+            final.mode == "llm"
+            and final.answer == "Khu công nghiệp Liên Chiểu mở rộng thêm 50 ha [1]"
+        )
+        assert final.citations[0].doc_id == "doc2"
+
+
+def test_time_budget_stops_the_model_and_keeps_checked_sentences(fake_llm: FakeOpenAI) -> None:
+    from assistant.answer.budget import Budget
+
+    hits = [_hit(1, "Khu công nghiệp Liên Chiểu mở rộng thêm 50 ha.")]
+    settings = Settings(_env_file=None, llm_base_url=fake_llm.url, llm_model="fake")  # type: ignore[call-arg]
+    llm = LLMAnswerer.from_settings(settings)
+    assert llm is not None
+    sentence = "Khu công nghiệp Liên Chiểu mở rộng thêm 50 ha [1]."
+    fake_llm.reply, fake_llm.delay_s = " ".join([sentence] * 30), 0.1  # ~30 s to the end
+    question = "Liên Chiểu mở rộng bao nhiêu?"
+    answer = llm.answer(question, question, hits, [], lambda: pytest.fail("no fallback"), Budget(3))
+    kept = answer.answer.count(sentence)
+    assert answer.mode == "llm" and 1 <= kept < 30
+    assert answer.answer == " ".join([sentence] * kept)
+    assert fake_llm.disconnected.wait(5) and fake_llm.completed == 0  # upstream closed early
