@@ -36,6 +36,7 @@ from pydantic import (
     SecretStr,
     StrictBool,
     StrictStr,
+    create_model,
 )
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -418,6 +419,18 @@ def create_app(
     def _budget() -> Budget:
         return Budget(settings.answer_budget_s)
 
+    # The configured turn limit, checked by validation and shown in the OpenAPI schema.
+    limited_turn = create_model(
+        "Turn",
+        __base__=Turn,
+        content=(StrictStr, Field(max_length=settings.history_max_turn_chars)),
+    )
+    LimitedAsk = create_model(
+        "AskRequest",
+        __base__=AskRequest,
+        history=(list[limited_turn], Field(default_factory=list, max_length=20)),  # type: ignore[valid-type]
+    )
+
     @app.post(
         "/v1/ask",
         tags=["staff"],
@@ -425,20 +438,8 @@ def create_app(
         response_model=AskResponse,
         responses={200: {"content": {"text/event-stream": {}}}, **STAFF_ERRORS},
     )
-    async def ask(body: AskRequest, request: Request) -> Any:
+    async def ask(body: LimitedAsk, request: Request) -> Any:  # type: ignore[valid-type]
         history = [t.model_dump() for t in body.history]
-        limit = settings.history_max_turn_chars
-        if long := over_long([t["content"] for t in history], limit):
-            raise RequestValidationError(
-                [
-                    {
-                        "loc": ("body", "history", i, "content"),
-                        "msg": f"a history turn may have at most {limit} characters",
-                        "type": "string_too_long",
-                    }
-                    for i in long
-                ]
-            )
         assistant, budget = the(request), _budget()
         if body.stream or "text/event-stream" in request.headers.get("accept", ""):
             events = assistant.ask_stream(body.question, history, body.k, budget=budget)

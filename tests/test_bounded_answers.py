@@ -134,7 +134,7 @@ def test_over_long_turns_get_a_clear_error(llm_api: tuple[str, Assistant]) -> No
     assert res.json()["errors"] == [
         {
             "field": "history.0.content",
-            "message": f"a history turn may have at most {limit} characters",
+            "message": f"String should have at most {limit} characters",
         }
     ]
     chat = httpx.post(
