@@ -89,7 +89,7 @@ def test_support_check_parts() -> None:
 def test_sentence_buffer_does_not_depend_on_how_the_stream_is_cut() -> None:
     text = (
         "Long An đặt mục tiêu 70% [1]. Khu CNC TP. HCM ký với 5.000 doanh nghiệp. [2][3] "
-        "Tỉnh ưu tiên cơ khí [1, 2].\n- Mục một [1]\n- Mục hai. Hết"
+        "Tỉnh ưu tiên cơ khí [1, 2].\n- Mục một [1]\n- Mục hai.\n[3] Câu ba.\n\n[4]\nHết"
     )
     whole = SentenceBuffer()
     expected = whole.feed(text) + whole.flush()
@@ -98,7 +98,8 @@ def test_sentence_buffer_does_not_depend_on_how_the_stream_is_cut() -> None:
         "Khu CNC TP. HCM ký với 5.000 doanh nghiệp. [2][3]",
         "Tỉnh ưu tiên cơ khí [1, 2].",
         "- Mục một [1]",
-        "- Mục hai.",
+        "- Mục hai.\n[3]",
+        "Câu ba.\n\n[4]",
         "Hết",
     ]
     rng = random.Random(16)
@@ -124,7 +125,8 @@ def test_cited_sentences_renumber_and_drop() -> None:
     assert checked.add("\n", "Long An dành 5.000 tỷ đồng [1, 2].") == (
         "\nLong An dành 5.000 tỷ đồng [2][1]."
     )
-    assert checked.dropped == 3 and checked.order == {2: 1, 1: 2}
+    assert checked.add(" ", "[2].") is None  # a marker alone says nothing
+    assert checked.dropped == 4 and checked.order == {2: 1, 1: 2}
     assert (
         checked.text == "Long An đặt mục tiêu 70% nhu cầu [1].\nLong An dành 5.000 tỷ đồng [2][1]."
     )

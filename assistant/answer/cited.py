@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 _MARKER = re.compile(r"\[(\d+)\]")
 _MARKER_LIST = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)+)\]")  # [1, 2] → [1][2]
 _END = re.compile(r"[.!?…]+(?=[\s\[]|$)|\n")
-_TAIL = re.compile(r"(?:[ \t]*\[\d+(?:\s*[,;]\s*\d+)*\])+[ \t]*[.!?]?")
+# Markers after a sentence's end (". [1]", ".[1][2]", ".\n[3]") still belong to it.
+_TAIL = re.compile(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+[ \t]*[.!?]?")
 # A full stop after these is part of the name, not the end of a sentence (TP. HCM, TS. Lê…).
 _ABBREVIATION_WORDS = "tp ts ths pgs gs bs ks ls q p tt mr mrs ms dr vs inc ltd corp jr sr"
 _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
@@ -55,7 +56,9 @@ class SentenceBuffer:
                 pos = m.end()
                 continue
             if m.group(0) == "\n":
-                end = m.start()  # the line break separates, it belongs to neither sentence
+                # The line break separates and belongs to neither sentence.
+                t = _TAIL.match(text, m.start())
+                end = t.end() if t else m.start()
             else:
                 end = m.end()
                 if t := _TAIL.match(text, end):
@@ -115,6 +118,8 @@ class CitedSentences:
         sentence = _MARKER_LIST.sub(
             lambda m: "".join(f"[{n}]" for n in re.split(r"\s*[,;]\s*", m.group(1))), sentence
         )
+        if not re.search(r"\w", _MARKER.sub("", sentence)):
+            return self._drop(sentence, "no text")
         cited = [int(n) for n in _MARKER.findall(sentence)]
         valid = list(dict.fromkeys(n for n in cited if 1 <= n <= len(self.passages)))
         if len(valid) < len(cited):
@@ -135,7 +140,8 @@ class CitedSentences:
             n = int(m.group(1))
             return f"[{self.order[n]}]" if n in self.order and n in valid else ""
 
-        shown = re.sub(r"[ \t]+([.,;:!?])", r"\1", _MARKER.sub(renumber, sentence))
+        shown = re.sub(r"\s+(\[\d+\])", r" \1", _MARKER.sub(renumber, sentence))
+        shown = re.sub(r"[ \t]+([.,;:!?])", r"\1", shown)
         shown = re.sub(r"[ \t]{2,}", " ", shown).strip()
         piece = (separator if self.kept else "") + shown
         self.kept.append(piece)
