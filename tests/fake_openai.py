@@ -1,7 +1,8 @@
 """A fake OpenAI-compatible chat server on 127.0.0.1 for tests (stdlib HTTP, one thread).
 
 ``reply`` is what the model "says" (streamed word by word when the client asks for a stream, with
-``delay_s`` between words), or ``hang_s`` makes it wait longer than the client's time-out. While
+``delay_s`` between words; ``pause_after`` words it may stall ``pause_s``), or ``hang_s`` makes it
+wait longer than the client's time-out before answering. While
 streaming it watches its socket: ``disconnected`` is set when the client closes the connection
 before the reply is complete (what an abandoned answer must do)."""
 
@@ -21,6 +22,8 @@ class FakeOpenAI:
         self.reply = ""
         self.hang_s = 0.0
         self.delay_s = 0.0
+        self.pause_after: int | None = None  # stall after this many words (a model that hangs)
+        self.pause_s = 0.0
         self.requests: list[dict[str, Any]] = []
         self.disconnected = threading.Event()
         self.completed = 0
@@ -76,6 +79,13 @@ class FakeOpenAI:
                         except OSError:
                             fake.disconnected.set()
                             return
+                        if fake.pause_after == i + 1:
+                            stall_end = time.monotonic() + fake.pause_s
+                            while time.monotonic() < stall_end:
+                                if self.peer_closed():
+                                    fake.disconnected.set()
+                                    return
+                                time.sleep(0.05)
                     done = {
                         "id": "x",
                         "object": "chat.completion.chunk",

@@ -198,3 +198,25 @@ def test_client_giving_up_on_a_plain_ask_cancels_it(
     client.join(30)
     assert fake_llm.disconnected.wait(10), "the upstream LLM connection was left open"
     assert _wait(lambda: assistant.in_flight == 0), "the answer kept running"
+
+
+def test_a_stalled_model_is_cut_off_when_the_client_leaves(
+    llm_api: tuple[str, Assistant], fake_llm: FakeOpenAI
+) -> None:
+    """The worker is blocked reading a model that sends nothing: only shutting the upstream
+    socket (not a check between chunks) frees it before the 30 s LLM time-out."""
+    url, assistant = llm_api
+    sentence = "Long An đặt mục tiêu đáp ứng 70% nhu cầu nội địa [1]."
+    fake_llm.reply = f"{sentence} {sentence}"
+    fake_llm.pause_after, fake_llm.pause_s = len(sentence.split()) + 1, 60
+    with httpx.stream(
+        "POST", url + "/v1/ask", json={"question": Q, "stream": True}, timeout=60
+    ) as res:
+        lines = res.iter_lines()
+        while "event: delta" not in next(lines):
+            pass
+        time.sleep(1)  # the worker is back to reading the silent model
+    started = time.monotonic()
+    assert fake_llm.disconnected.wait(10), "the upstream LLM connection was left open"
+    assert _wait(lambda: assistant.in_flight == 0), "the worker stayed blocked"
+    assert time.monotonic() - started < 10

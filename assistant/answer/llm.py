@@ -71,13 +71,15 @@ def _best_quote(passage: str, answer_text: str) -> str:
 
 
 def _interrupt(response: Any) -> None:
-    """Shut the upstream socket down: wakes a thread blocked reading it and tells the server."""
+    """Shut the upstream socket down (from the cancelling thread): wakes the worker blocked
+    reading it, which then closes the response itself, and tells the server at once."""
     stream = response.extensions.get("network_stream")
     sock = stream.get_extra_info("socket") if stream is not None else None
     if isinstance(sock, socket.socket):
         with suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
-    response.close()
+    else:  # no socket to reach: closing is the next best thing
+        response.close()
 
 
 class LLMAnswerer:
