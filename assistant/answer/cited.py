@@ -34,6 +34,7 @@ class SentenceBuffer:
     def __init__(self) -> None:
         self._text = ""
         self._separator = ""
+        self._resume = 0  # where to search from: earlier text holds no sentence end
 
     def feed(self, delta: str) -> list[tuple[str, str]]:
         """Complete sentences as ``(separator before it, sentence)``."""
@@ -46,11 +47,12 @@ class SentenceBuffer:
 
     def _cut(self, final: bool) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
-        pos = 0
+        pos = self._resume
         text = self._text
         while True:
             m = _END.search(text, pos)
             if m is None:
+                pos = max(0, len(text) - 8)  # a run of dots may go on in the next delta
                 break
             if m.group(0) == "." and self._abbreviation(text, m.start()):
                 pos = m.end()
@@ -66,6 +68,7 @@ class SentenceBuffer:
             rest = text[end:]
             following = rest.lstrip()
             if not final and (not following or following.startswith("[")):
+                pos = m.start()
                 break  # its markers may still be coming
             self._emit(out, text[:end])
             text = rest
@@ -76,7 +79,7 @@ class SentenceBuffer:
         if final and text.strip():
             self._emit(out, text)
             text = ""
-        self._text = text
+        self._text, self._resume = text, min(pos, len(text))
         return out
 
     def _emit(self, out: list[tuple[str, str]], sentence: str) -> None:
@@ -85,7 +88,7 @@ class SentenceBuffer:
 
     @staticmethod
     def _abbreviation(text: str, dot: int) -> bool:
-        word = re.search(r"(\w+)$", text[:dot])
+        word = re.search(r"(\w+)$", text[max(0, dot - 12) : dot])
         return bool(word) and (word.group(1).lower() in _ABBREVIATIONS)  # type: ignore[union-attr]
 
 
