@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 30.0
     llm_temperature: float = 0.1
 
+    # Bounded work per answer, whatever the adapter (HTTP, Telegram, CLI).
+    question_max_chars: int = 2000  # longer questions are cut; a follow-up copies at most this
+    history_max_turns: int = 10  # newest earlier turns kept; older ones dropped silently
+    history_max_turn_chars: int = 4000  # HTTP rejects longer turns; other adapters keep the end
+    history_max_chars: int = 12000  # all kept turns together; the oldest go first
+    answer_budget_s: float = 60.0  # the LLM stops when spent; a gone client cancels at once
+
     # HTTP.
     api_keys: str = ""
     admin_keys: str = ""

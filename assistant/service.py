@@ -11,12 +11,15 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from assistant.answer import extractive, followup
+from assistant.answer.budget import Budget
+from assistant.answer.history import bound_history
 from assistant.answer.llm import LLMAnswerer
 from assistant.answer.model import Answer
 from assistant.config import Settings
@@ -54,6 +57,8 @@ class Assistant:
         self._sentence_cache = EmbeddingCache(4096)
         self.llm = LLMAnswerer.from_settings(settings)
         self._log: InteractionLog | None = None
+        self._in_flight = 0
+        self._in_flight_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings) -> Assistant:
@@ -103,11 +108,31 @@ class Assistant:
             filters = resolve_filters(filters, self.store.documents().values())
         return self.retriever.search(query, k=k, filters=filters, mode=mode)
 
-    def condense(self, question: str, history: list[dict[str, str]] | None) -> str:
+    def condense(
+        self,
+        question: str,
+        history: list[dict[str, str]] | None,
+        budget: Budget | None = None,
+    ) -> str:
         """Standalone form of a follow-up question (LLM when configured, else rules)."""
+        limit = self.settings.question_max_chars
         if history and self.llm is not None:
-            return self.llm.condense(question, history) or followup.condense(question, history)
-        return followup.condense(question, history)
+            condensed = self.llm.condense(question, history, budget)
+            return condensed or followup.condense(question, history, limit)
+        return followup.condense(question, history, limit)
+
+    def bound(self, question: str, history: Any) -> tuple[str, list[dict[str, str]]]:
+        """The question and earlier turns an answer may read (see ``answer.history``)."""
+        s = self.settings
+        history = bound_history(
+            history, s.history_max_turns, s.history_max_turn_chars, s.history_max_chars
+        )
+        return question[: s.question_max_chars], history
+
+    @property
+    def in_flight(self) -> int:
+        """Answers being worked on now (a cancelled one leaves as soon as it stops)."""
+        return self._in_flight
 
     def ask(
         self,
@@ -116,10 +141,11 @@ class Assistant:
         k: int | None = None,
         mode: FusionMode | None = None,
         filters: SearchFilters | None = None,
+        budget: Budget | None = None,
     ) -> Answer:
         """A cited answer to a question (with earlier turns as context), or a refusal."""
         final = None
-        for event, payload in self.ask_stream(question, history, k, mode, filters):
+        for event, payload in self.ask_stream(question, history, k, mode, filters, budget):
             if event == "done":
                 final = payload
         assert isinstance(final, Answer)
@@ -132,13 +158,46 @@ class Assistant:
         k: int | None = None,
         mode: FusionMode | None = None,
         filters: SearchFilters | None = None,
+        budget: Budget | None = None,
     ) -> Iterator[tuple[str, Any]]:
         """Answer as events: ``("sources", [...])`` first (the numbered citations, or for an LLM
         the numbered passages it reads), then ``("delta", text)`` pieces, then ``("done", Answer)``
-        with the final, validated answer. Deltas concatenate to the streamed text; for an LLM that
-        text is provisional (the ``done`` answer is what passed validation)."""
-        standalone = self.condense(question, history)
+        with the final answer. Deltas concatenate to the final answer's text: for an LLM, each
+        sentence is streamed only once it passed the citation and support checks.
+
+        History and question are bounded first (settings ``history_max_*``,
+        ``question_max_chars``). ``budget`` (default: ``answer_budget_s`` from now) bounds the LLM
+        time; cancelling it (the client went away) raises ``Cancelled`` at the next step and
+        closes the LLM connection. ``filters`` restrict the passages read, as in search."""
+        budget = budget or Budget(self.settings.answer_budget_s)
+        question, history = self.bound(question, history)
+        with self._counted():
+            yield from self._answer_events(question, history, k, mode, budget, filters)
+
+    @contextmanager
+    def _counted(self) -> Iterator[None]:
+        with self._in_flight_lock:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._in_flight_lock:
+                self._in_flight -= 1
+
+    def _answer_events(
+        self,
+        question: str,
+        history: list[dict[str, str]],
+        k: int | None,
+        mode: FusionMode | None,
+        budget: Budget,
+        filters: SearchFilters | None = None,
+    ) -> Iterator[tuple[str, Any]]:
+        budget.check()
+        standalone = self.condense(question, history, budget)
+        budget.check()
         hits = self.search(standalone, k=k or self.settings.top_k, filters=filters, mode=mode)
+        budget.check()
 
         def fallback() -> Answer:
             return extractive.answer(
@@ -159,11 +218,15 @@ class Assistant:
             yield "done", answer
             return
         yield "sources", [{"n": i, **h.as_dict()} for i, h in enumerate(hits, 1)]
-        for item in self.llm.stream(question, standalone, hits, history or [], fallback):
-            if isinstance(item, Answer):
-                yield "done", item
-            else:
-                yield "delta", item
+        # closing(): a stream abandoned here closes its LLM connection at once, not at GC.
+        with closing(
+            self.llm.stream(question, standalone, hits, history, fallback, budget)
+        ) as items:
+            for item in items:
+                if isinstance(item, Answer):
+                    yield "done", item
+                else:
+                    yield "delta", item
 
     def _embed_passages(self, texts: list[str]) -> list[list[float]]:
         """Sentence embeddings for answering, through an LRU (answers re-read the same passages)."""

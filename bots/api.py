@@ -11,7 +11,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import date
@@ -32,16 +32,19 @@ from pydantic import (
     SecretStr,
     StrictBool,
     StrictStr,
+    create_model,
     field_validator,
     model_validator,
 )
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.answer.budget import Budget
 from assistant.answer.model import Answer
 from assistant.config import Settings
 from assistant.service import Assistant
 from assistant.store import SearchFilters
 from bots import redact
+from bots.answering import over_long, stream_until_disconnected, until_disconnected
 from bots.auth import KeyRateLimiter, KeyRing, caller
 from bots.documents import add_document_routes
 from bots.gate import CHECKED, Gate
@@ -430,16 +433,31 @@ def create_app(
 
         return done
 
-    def _sse(events: Iterator[tuple[str, Any]], request: Request) -> StreamingResponse:
+    def _sse(events: AsyncIterator[tuple[str, Any]], request: Request) -> StreamingResponse:
         done = _recorder(request)
 
-        def gen() -> Iterator[bytes]:
-            for name, payload in events:
+        async def gen() -> AsyncIterator[bytes]:
+            async for name, payload in events:
                 if name == "done":
                     payload = {**payload.contract(), "interaction_id": done(payload)}
                 yield _event(payload, name)
 
         return _event_stream(gen())
+
+    def _budget() -> Budget:
+        return Budget(settings.answer_budget_s)
+
+    # The configured turn limit, checked by validation and shown in the OpenAPI schema.
+    limited_turn = create_model(
+        "Turn",
+        __base__=Turn,
+        content=(StrictStr, Field(max_length=settings.history_max_turn_chars)),
+    )
+    LimitedAsk = create_model(
+        "AskRequest",
+        __base__=AskRequest,
+        history=(list[limited_turn], Field(default_factory=list, max_length=20)),  # type: ignore[valid-type]
+    )
 
     @app.post(
         "/v1/ask",
@@ -448,16 +466,23 @@ def create_app(
         response_model=AskResponse,
         responses={200: {"content": {"text/event-stream": {}}}, **STAFF_ERRORS},
     )
-    def ask(body: AskRequest, request: Request) -> Any:
+    async def ask(body: LimitedAsk, request: Request) -> Any:  # type: ignore[valid-type]
         history = [t.model_dump() for t in body.history]
-        assistant = the(request)
+        assistant, budget = the(request), _budget()
         filters = body.filters.to_search() if body.filters else None
         if body.stream or "text/event-stream" in request.headers.get("accept", ""):
-            return _sse(
-                assistant.ask_stream(body.question, history, body.k, filters=filters), request
+            events = assistant.ask_stream(
+                body.question, history, body.k, filters=filters, budget=budget
             )
+            return _sse(stream_until_disconnected(events, budget), request)
         done = _recorder(request)
-        answer = assistant.ask(body.question, history=history, k=body.k, filters=filters)
+        answer = await until_disconnected(
+            request,
+            budget,
+            lambda: assistant.ask(body.question, history, body.k, filters=filters, budget=budget),
+        )
+        if answer is None:
+            return Response(status_code=499)  # client closed the request; nobody reads this
         return {**answer.contract(), "interaction_id": done(answer)}
 
     @app.post(
@@ -466,7 +491,7 @@ def create_app(
         dependencies=[Staff, Limited],
         responses={200: {"content": {"text/event-stream": {}}}, **STAFF_ERRORS},
     )
-    def chat_completions(body: ChatRequest, request: Request) -> Any:
+    async def chat_completions(body: ChatRequest, request: Request) -> Any:
         turns = [
             {"role": m.role, "content": _text(m.content)}
             for m in body.messages
@@ -474,17 +499,33 @@ def create_app(
         ]
         if not turns or turns[-1]["role"] != "user":
             raise HTTPException(400, "the last message must be a non-empty user message")
+        limit = settings.history_max_turn_chars
+        if long := over_long([t["content"] for t in turns[:-1]], limit):
+            raise HTTPException(
+                400, f"earlier messages may have at most {limit} characters each ({len(long)} over)"
+            )
         question = turns[-1]["content"][:MAX_QUESTION]
-        events = (
-            search_events(the(request), question)
-            if body.model == SEARCH_MODEL
-            else the(request).ask_stream(question, turns[:-1])
-        )
+        assistant, budget = the(request), _budget()
         created, cid = int(time.time()), f"chatcmpl-{uuid.uuid4().hex[:24]}"
         done = _recorder(request, log=body.model != SEARCH_MODEL)
         if body.stream:
-            return _openai_stream(events, body.model, created, cid, done)
-        answer = next(p for name, p in events if name == "done")
+            events = (
+                search_events(assistant, question)
+                if body.model == SEARCH_MODEL
+                else assistant.ask_stream(question, turns[:-1], budget=budget)
+            )
+            return _openai_stream(
+                stream_until_disconnected(events, budget), body.model, created, cid, done
+            )
+
+        def work() -> Answer:
+            if body.model == SEARCH_MODEL:
+                return next(p for name, p in search_events(assistant, question) if name == "done")
+            return assistant.ask(question, turns[:-1], budget=budget)
+
+        answer = await until_disconnected(request, budget, work)
+        if answer is None:
+            return Response(status_code=499)
         interaction_id = done(answer)
         return {
             "id": cid,
@@ -604,14 +645,14 @@ def _event(data: Any, name: str | None = None, raw: bool = False) -> bytes:
     return format_sse_event(data_str=text, event=name)
 
 
-def _event_stream(body: Iterator[bytes]) -> StreamingResponse:
+def _event_stream(body: AsyncIterator[bytes]) -> StreamingResponse:
     return StreamingResponse(
         body, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
     )
 
 
 def _openai_stream(
-    events: Iterator[tuple[str, Any]], model: str, created: int, cid: str, count: Any
+    events: AsyncIterator[tuple[str, Any]], model: str, created: int, cid: str, count: Any
 ) -> StreamingResponse:
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
         body = {
@@ -624,10 +665,10 @@ def _openai_stream(
         }
         return _event(body)
 
-    def gen() -> Iterator[bytes]:
+    async def gen() -> AsyncIterator[bytes]:
         yield chunk({"role": "assistant", "content": ""})
         streamed: list[str] = []
-        for name, payload in events:
+        async for name, payload in events:
             if name == "delta":
                 streamed.append(payload)
                 yield chunk({"content": payload})

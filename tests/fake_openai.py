@@ -1,11 +1,16 @@
 """A fake OpenAI-compatible chat server on 127.0.0.1 for tests (stdlib HTTP, one thread).
 
-``behaviour`` decides what the model "says": a fixed reply (streamed word by word when the client
-asks for a stream), or a hang longer than the client's time-out."""
+``reply`` is what the model "says" (streamed word by word when the client asks for a stream, with
+``delay_s`` between words; ``pause_after`` words it may stall ``pause_s``), or ``hang_s`` makes it
+wait longer than the client's time-out before answering. While
+streaming it watches its socket: ``disconnected`` is set when the client closes the connection
+before the reply is complete (what an abandoned answer must do)."""
 
 from __future__ import annotations
 
 import json
+import select
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,12 +22,26 @@ class FakeOpenAI:
         self.reply = ""
         self.hang_s = 0.0
         self.word_delay_s = 0.0  # pause between streamed words (a slow model, for UI tests)
+        self.delay_s = 0.0
+        self.pause_after: int | None = None  # stall after this many words (a model that hangs)
+        self.pause_s = 0.0
         self.requests: list[dict[str, Any]] = []
+        self.disconnected = threading.Event()
+        self.completed = 0
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: object) -> None:  # keep test output quiet
                 pass
+
+            def peer_closed(self) -> bool:
+                readable, _, _ = select.select([self.connection], [], [], 0)
+                if not readable:
+                    return False
+                try:
+                    return self.connection.recv(1, socket.MSG_PEEK) == b""
+                except OSError:
+                    return True
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -33,9 +52,15 @@ class FakeOpenAI:
                     self.send_response(200)
                     self.send_header("Content-Type", "text/event-stream")
                     self.end_headers()
+                    self.wfile.flush()
                     words = fake.reply.split(" ")
                     for i, word in enumerate(words):
                         delta = word if i == 0 else " " + word
+                        if fake.delay_s:
+                            time.sleep(fake.delay_s)
+                        if self.peer_closed():
+                            fake.disconnected.set()
+                            return
                         chunk = {
                             "id": "x",
                             "object": "chat.completion.chunk",
@@ -49,10 +74,21 @@ class FakeOpenAI:
                                 }
                             ],
                         }
-                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                        if fake.word_delay_s:
+                        try:
+                            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                             self.wfile.flush()
+                        except OSError:
+                            fake.disconnected.set()
+                            return
+                        if fake.word_delay_s:
                             time.sleep(fake.word_delay_s)
+                        if fake.pause_after == i + 1:
+                            stall_end = time.monotonic() + fake.pause_s
+                            while time.monotonic() < stall_end:
+                                if self.peer_closed():
+                                    fake.disconnected.set()
+                                    return
+                                time.sleep(0.05)
                     done = {
                         "id": "x",
                         "object": "chat.completion.chunk",
@@ -61,6 +97,7 @@ class FakeOpenAI:
                         "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
                     }
                     self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
+                    fake.completed += 1
                     return
                 payload = json.dumps(
                     {

@@ -4,13 +4,20 @@ Handles the common Vietnamese elliptical forms — "Còn Bình Dương thì sao?
 "Vậy còn …" — by carrying the previous question and substituting the new entity for the one of the
 same sort (a year for a year, a proper name for a proper name); and short questions that point back
 ("Bà ấy…", "Thỏa thuận đó…", "What about…") by adding the previous question as context.
+
+Only the previous *question* is ever copied: the last sentence ending in "?" of the previous user
+turn, at most ``limit`` characters, so a long pasted turn cannot blow up the rewrite (and the
+search and answer work that follow it).
 """
 
 from __future__ import annotations
 
 import re
 
+from assistant.answer.history import tail
 from assistant.vietnamese import fold
+
+QUESTION_LIMIT = 2000  # the default; the service passes Settings.question_max_chars
 
 _ELLIPTIC = re.compile(
     r"^\s*(?:(?:thế|vậy|the|vay)\s+)?(?:còn|con|what about|and|how about)\s+(?P<entity>.+?)"
@@ -48,15 +55,36 @@ _NOT_NAMES = frozenset({"ubnd", "con", "the", "vay"})
 
 
 def _user_turns(history: list[dict[str, str]]) -> list[str]:
-    return [t["content"] for t in history if t.get("role") == "user" and t.get("content")]
+    return [
+        t["content"]
+        for t in history
+        if isinstance(t, dict)
+        and t.get("role") == "user"
+        and isinstance(t.get("content"), str)
+        and t["content"].strip()
+    ]
 
 
-def condense(question: str, history: list[dict[str, str]] | None) -> str:
-    """The standalone form of ``question`` given earlier turns (unchanged when it stands alone)."""
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def previous_question(turn: str, limit: int = QUESTION_LIMIT) -> str:
+    """What an earlier user turn asked: its last sentence ending in "?" (else the whole turn),
+    cut to its last ``limit`` characters."""
+    asked = [s.strip() for s in _SENTENCE_BREAK.split(turn) if s.strip().endswith("?")]
+    return tail((asked[-1] if asked else turn).strip(), limit)
+
+
+def condense(
+    question: str, history: list[dict[str, str]] | None, limit: int = QUESTION_LIMIT
+) -> str:
+    """The standalone form of ``question`` given earlier turns (unchanged when it stands alone).
+
+    It is never longer than ``question`` plus ``limit`` characters of the previous question."""
     previous = _user_turns(history or [])
     if not previous:
         return question
-    last = previous[-1]
+    last = previous_question(previous[-1], limit)
     if m := _ELLIPTIC.match(question):
         entity = m.group("entity").strip(" ?")
         if _QUESTION_WORD.search(entity):  # "Còn giám đốc NSSC là ai?" is a whole question
