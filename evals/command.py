@@ -12,7 +12,7 @@ from pathlib import Path
 
 from assistant.config import Settings
 from assistant.service import Assistant
-from evals import dataset, report, runner
+from evals import dataset, report, runner, typed
 
 
 def corpus_hash(corpus: Path, settings: Settings) -> str:
@@ -139,6 +139,7 @@ def run(
             name: {
                 "overall": runner.summarize(rs),
                 "per_tag": runner.per_tag(rs),
+                "per_type": typed.per_type(rs),
                 "questions": [r.__dict__ for r in rs],
             }
             for name, rs in results.items()

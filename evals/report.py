@@ -21,6 +21,10 @@ TABLE_METRICS = (
     "unanswerable_refused",
     "citation_precision",
     "citation_faithfulness",
+    "accuracy",
+    "comparison_correct",
+    "list_complete",
+    "short_answer_exact",
     "search_ms_p50",
     "search_ms_p95",
     "ask_ms_p50",
@@ -29,6 +33,15 @@ TABLE_METRICS = (
 
 
 PER_TAG = ("recall@1", "recall@5", "mrr@10", "answer_contains", "unanswerable_refused")
+PER_TYPE = (
+    "accuracy",
+    "answer_correct",
+    "answerable_refused",
+    "unanswerable_refused",
+    "comparison_correct",
+    "short_answer_exact",
+    "short_answer_contains",
+)
 
 
 def _fmt(value: Any) -> str:
@@ -67,6 +80,7 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {tag} | {m['questions']} | " + " | ".join(_fmt(m.get(k)) for k in PER_TAG) + " |"
         )
+    lines += _per_type(first, configs[first].get("per_type") or {})
     if report.get("problems"):
         lines += ["", "## Problems in the eval set", ""] + [f"- {p}" for p in report["problems"]]
     if report.get("baseline_drops") is not None:
@@ -75,6 +89,26 @@ def markdown(report: dict[str, Any]) -> str:
             "- no headline metric dropped beyond the allowed margin"
         ]
     return "\n".join(lines) + "\n"
+
+
+def _per_type(config: str, types: dict[str, dict[str, Any]]) -> list[str]:
+    """Accuracy per answer type (only for sets whose questions carry ``answer_type``)."""
+    if not types:
+        return []
+    lines = [
+        "",
+        f"## Per answer type ({config})",
+        "",
+        "| type | n | answerable | " + " | ".join(PER_TYPE) + " |",
+        "|---|---|---|" + "---|" * len(PER_TYPE),
+    ]
+    for kind, m in types.items():
+        lines.append(
+            f"| {kind} | {m['questions']} | {m['answerable']} | "
+            + " | ".join(_fmt(m.get(k)) for k in PER_TYPE)
+            + " |"
+        )
+    return lines
 
 
 def plots(report: dict[str, Any], results: dict[str, list[Any]], out: Path) -> list[Path]:

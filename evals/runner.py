@@ -19,6 +19,7 @@ from assistant.store.base import FusionMode
 from assistant.vietnamese import normalize
 from evals.dataset import EvalSet, Item
 from evals.metrics import doc_ranking, ndcg_at, recall_at, reciprocal_rank
+from evals.typed import ABSENT, score, summarize_typed
 
 KS = (1, 3, 5, 10)
 # Configuration name → retrieval mode; "hybrid" is whatever fusion the settings choose.
@@ -37,6 +38,16 @@ HEADLINE = (
     "answer_contains",
     "unanswerable_refused",
     "citation_faithfulness",
+)
+
+# Typed metrics added to every summary (overall and per tag); per answer type: typed.per_type.
+TYPED = (
+    "accuracy",
+    "answer_correct",
+    "comparison_correct",
+    "list_complete",
+    "short_answer_exact",
+    "short_answer_contains",
 )
 
 
@@ -58,6 +69,14 @@ class QuestionResult:
     search_ms: float
     ask_ms: float
     metrics: dict[str, float] = field(default_factory=dict)
+    # Typed scoring (evals/typed.py): verdict per question, per answer type.
+    answer_type: str | None = None
+    short_answer: str | None = None
+    correct: bool = False
+    comparison_correct: bool | None = None
+    list_complete: bool | None = None
+    short_answer_exact: bool | None = None
+    short_answer_contains: bool | None = None
 
 
 def _gold_chunks(item: Item, chunk_text: dict[str, str]) -> set[str]:
@@ -131,6 +150,7 @@ def run_config(
             faithful=faithful,
             search_ms=search_ms,
             ask_ms=ask_ms,
+            **score(item, answer.answer, answer.found, getattr(answer, "short_answer", ABSENT)),
         )
         if relevant:
             for k in KS:
@@ -182,6 +202,9 @@ def summarize(results: list[QuestionResult]) -> dict[str, Any]:
     summary["search_ms_p95"] = _pct([r.search_ms for r in results], 0.95)
     summary["ask_ms_p50"] = _pct([r.ask_ms for r in results], 0.5)
     summary["ask_ms_p95"] = _pct([r.ask_ms for r in results], 0.95)
+    typed = summarize_typed(results)
+    for name in TYPED:
+        summary[name] = typed[name]
     summary["questions"] = len(results)
     return summary
 
