@@ -39,6 +39,7 @@ PER_TYPE = (
     "answerable_refused",
     "unanswerable_refused",
     "comparison_correct",
+    "list_complete",
     "short_answer_exact",
     "short_answer_contains",
 )

@@ -52,8 +52,9 @@ def stated_winner(answer: str, entities: Sequence[str]) -> str | None:
 
 def comparison_correct(item: Item, answer: str, found: bool) -> bool | None:
     """Every entity's own figure is in the answer, an entity without data is named, and the
-    stated winner (if the question has one) is right. None for other questions."""
-    if item.answer is None or not item.parts:
+    stated winner (if the question has one) is right. None for other questions (a list question
+    with parts is scored by ``list_complete``)."""
+    if item.answer is None or not item.parts or item.answer_type not in (None, "comparison"):
         return None
     known = [p for p in item.parts if p.answer is not None]
     complete = len(known) == len(item.parts)
@@ -86,7 +87,7 @@ def correct(item: Item, answer: str, found: bool) -> bool:
     if item.answer is None:
         return not found
     compared = comparison_correct(item, answer, found)
-    if compared is not None and item.answer_type == "comparison":
+    if compared is not None:
         return compared
     listed = list_complete(item, answer, found)
     if listed is not None:
