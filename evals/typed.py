@@ -19,6 +19,12 @@ from evals.dataset import Item
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 _MARKER = re.compile(r"\[\d+\]")
 _SPACES = re.compile(r"\s+")
+# A concluding comparative, on accent-folded text: "hơn"/"nhất" (not "hơn 30 doanh nghiệp"),
+# "than", "higher", "largest", "more", "most" (not "more than 30").
+_COMPARATIVE = re.compile(
+    r"\b(?:hon|than)\b(?!\s*\d)|\bnhat\b|\bmost\b|\bmore\b(?!\s+than\s+\d)"
+    r"|\b(?:high|larg|great|bigg|low|small)(?:er|est)\b"
+)
 ABSENT = object()  # the Answer has no ``short_answer`` attribute at all
 
 
@@ -39,11 +45,14 @@ def names(answer: str, entity: str) -> bool:
 
 
 def stated_winner(answer: str, entities: Sequence[str]) -> str | None:
-    """The entity named first in the last sentence of the answer that names any of them: the
-    conclusion of "A … 76,4% [1]; B … 68,2% [2]. A cao hơn B." is A."""
+    """The entity named first in the conclusion: the last sentence of the answer that names any
+    of them and holds a comparative. "A … 76,4% [1]; B … 68,2% [2]. A cao hơn B." states A;
+    quoting both figures without a conclusion states nothing."""
     sentences = [s for s in _SENTENCE_END.split(_MARKER.sub(" ", answer)) if s.strip()]
     for sentence in reversed(sentences):
         folded = fold(sentence)
+        if not _COMPARATIVE.search(folded):
+            continue
         found = [(folded.find(fold(e)), -len(e), e) for e in entities if fold(e) in folded]
         if found:
             return min(found)[2]

@@ -158,6 +158,9 @@ def test_comparison_needs_every_figure_and_the_right_winner() -> None:
     assert typed.comparison_correct(item, english, True) is True
     wrong_winner = "Bắc Ninh 76,4% [1], Bắc Giang 68,2% [2]. Bắc Giang cao hơn Bắc Ninh."
     assert typed.comparison_correct(item, wrong_winner, True) is False
+    no_conclusion = "Bắc Giang đạt 68,2% [2]. Bắc Ninh có hơn 342.000 lao động, đạt 76,4% [1]."
+    assert typed.stated_winner(no_conclusion, ["Bắc Ninh", "Bắc Giang"]) is None
+    assert typed.comparison_correct(item, no_conclusion, True) is False
     one_figure = "Bắc Ninh đạt 76,4% [1]. Bắc Ninh cao hơn."
     assert typed.comparison_correct(item, one_figure, True) is False
     assert typed.comparison_correct(item, good, False) is False  # a refusal is wrong here
