@@ -14,7 +14,7 @@ from typing import Any
 
 from assistant.config import Settings
 from assistant.service import Assistant
-from evals import dataset, failures, report, runner
+from evals import dataset, failures, report, runner, typed
 
 
 def corpus_hash(corpus: Path, settings: Settings) -> str:
@@ -168,6 +168,7 @@ def run(
             name: {
                 "overall": runner.summarize(rs),
                 "per_tag": runner.per_tag(rs),
+                "per_type": typed.per_type(rs),
                 "questions": [r.__dict__ for r in rs],
             }
             for name, rs in results.items()

@@ -11,6 +11,30 @@ from typing import Any
 from assistant.vietnamese import normalize
 
 REQUIRED = ("id", "question", "relevant_doc_ids", "answer", "tags")
+# What a question asks for (``answer_type``); accuracy is reported per type.
+ANSWER_TYPES = (
+    "money",
+    "percent",
+    "area",
+    "count",
+    "date",
+    "person",
+    "organisation",
+    "document_number",
+    "list",
+    "comparison",
+    "descriptive",
+)
+
+
+@dataclass
+class Part:
+    """One entity of a comparison or list question: its own figure, or None when no document
+    has it (the answer must then name the entity as missing)."""
+
+    entity: str
+    answer: str | None
+    doc_id: str | None
 
 
 @dataclass
@@ -24,6 +48,11 @@ class Item:
     tags: list[str]
     followup_of: str | None = None
     line: int = 0
+    answer_type: str | None = None
+    short_answer: str | None = None
+    parts: list[Part] = field(default_factory=list)
+    winner: str | None = None
+    items: list[str] = field(default_factory=list)
 
     @property
     def answerable(self) -> bool:
@@ -76,6 +105,10 @@ def load(path: Path) -> EvalSet:
         if obj["id"] in seen:
             problems.append(f"line {n}: duplicate id {obj['id']}")
             continue
+        typed = _typed_fields(obj)
+        if isinstance(typed, str):
+            problems.append(f"line {n}: {typed}")
+            continue
         seen.add(obj["id"])
         items.append(
             Item(
@@ -86,6 +119,7 @@ def load(path: Path) -> EvalSet:
                 [str(t) for t in obj["tags"]],
                 obj.get("followup_of"),
                 n,
+                **typed,
             )
         )
     ids = {i.id for i in items}
@@ -96,6 +130,47 @@ def load(path: Path) -> EvalSet:
             )
             items.remove(item)
     return EvalSet(items, problems)
+
+
+def _typed_fields(obj: dict[str, Any]) -> dict[str, Any] | str:
+    """The optional typed fields, checked; a string says what is wrong."""
+    kind = obj.get("answer_type")
+    if kind is not None and kind not in ANSWER_TYPES:
+        return f"answer_type {kind!r} is not one of {', '.join(ANSWER_TYPES)}"
+    short = obj.get("short_answer")
+    if short is not None and (not isinstance(short, str) or not short.strip()):
+        return "short_answer must be a non-empty string or null"
+    answerable = obj["answer"] is not None
+    if not answerable and (short or obj.get("items") or obj.get("winner") is not None):
+        return "an unanswerable question has no short_answer, items or winner"
+    parts: list[Part] = []
+    raw_parts = obj.get("parts", [])
+    if not isinstance(raw_parts, list):
+        return "parts must be a list"
+    for raw in raw_parts:
+        if not isinstance(raw, dict) or not isinstance(raw.get("entity"), str) or not raw["entity"]:
+            return "each part needs an entity name"
+        figure, doc = raw.get("answer"), raw.get("doc_id")
+        if figure is not None and (
+            not isinstance(figure, str) or doc not in obj["relevant_doc_ids"]
+        ):
+            return f"part {raw['entity']!r}: an answer needs a doc_id among relevant_doc_ids"
+        parts.append(Part(raw["entity"], figure, doc if figure is not None else None))
+    winner = obj.get("winner")
+    if winner is not None and winner not in {p.entity for p in parts}:
+        return f"winner {winner!r} is not one of the parts' entities"
+    if kind == "comparison" and answerable and not parts:
+        return "an answerable comparison needs parts"
+    listed = obj.get("items", [])
+    if not isinstance(listed, list) or not all(isinstance(i, str) and i for i in listed):
+        return "items must be a list of non-empty strings"
+    return {
+        "answer_type": kind,
+        "short_answer": short,
+        "parts": parts,
+        "winner": winner,
+        "items": listed,
+    }
 
 
 def check_against_corpus(evalset: EvalSet, document_text: Callable[[str], str | None]) -> None:
@@ -115,3 +190,24 @@ def check_against_corpus(evalset: EvalSet, document_text: Callable[[str], str | 
                     f"not found in {item.relevant_doc_ids[0]}"
                 )
                 evalset.items.remove(item)
+                continue
+        missing = _missing_gold(item, texts)
+        if missing:
+            evalset.problems.append(f"line {item.line}: {missing}")
+            evalset.items.remove(item)
+
+
+def _missing_gold(item: Item, texts: dict[str, str | None]) -> str | None:
+    """The first gold string of the typed fields that no relevant document holds, if any."""
+    everywhere = " \n".join(normalize(t or "") for t in texts.values())
+    if item.short_answer and normalize(item.short_answer) not in everywhere:
+        return f"short_answer {item.short_answer!r} not found in the relevant documents"
+    for part in item.parts:
+        if part.answer is not None and normalize(part.answer) not in normalize(
+            texts.get(part.doc_id or "") or ""
+        ):
+            return f"part {part.entity!r}: {part.answer!r} not found in {part.doc_id}"
+    for listed in item.items:
+        if normalize(listed) not in everywhere:
+            return f"item {listed!r} not found in the relevant documents"
+    return None

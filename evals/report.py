@@ -23,6 +23,10 @@ TABLE_METRICS = (
     "unanswerable_refused",
     "citation_precision",
     "citation_faithfulness",
+    "accuracy",
+    "comparison_correct",
+    "list_complete",
+    "short_answer_exact",
     "search_ms_p50",
     "search_ms_p95",
     "ask_ms_p50",
@@ -31,6 +35,16 @@ TABLE_METRICS = (
 
 
 PER_TAG = ("recall@1", "recall@5", "mrr@10", "answer_contains", "unanswerable_refused")
+PER_TYPE = (
+    "accuracy",
+    "answer_correct",
+    "answerable_refused",
+    "unanswerable_refused",
+    "comparison_correct",
+    "list_complete",
+    "short_answer_exact",
+    "short_answer_contains",
+)
 
 
 def _fmt(value: Any) -> str:
@@ -137,6 +151,7 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {tag} | {m['questions']} | " + " | ".join(_fmt(m.get(k)) for k in PER_TAG) + " |"
         )
+    lines += _per_type(first, configs[first].get("per_type") or {})
     if report.get("changes"):
         lines += ["", "## Per-question changes", ""]
         for title, text in report["changes"].items():
@@ -157,6 +172,26 @@ def markdown(report: dict[str, Any]) -> str:
         + ". Values shown as — do not apply (no question of that kind).",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _per_type(config: str, types: dict[str, dict[str, Any]]) -> list[str]:
+    """Accuracy per answer type (only for sets whose questions carry ``answer_type``)."""
+    if not types:
+        return []
+    lines = [
+        "",
+        f"## Per answer type ({config})",
+        "",
+        "| type | n | answerable | " + " | ".join(PER_TYPE) + " |",
+        "|---|---|---|" + "---|" * len(PER_TYPE),
+    ]
+    for kind, m in types.items():
+        lines.append(
+            f"| {kind} | {m['questions']} | {m['answerable']} | "
+            + " | ".join(_fmt(m.get(k)) for k in PER_TYPE)
+            + " |"
+        )
+    return lines
 
 
 def write(report: dict[str, Any], results: dict[str, list[Any]], out: Path) -> list[Path]:

@@ -19,6 +19,7 @@ from assistant.store.base import FusionMode
 from assistant.vietnamese import normalize
 from evals.dataset import EvalSet, Item
 from evals.metrics import doc_ranking, ndcg_at, recall_at, reciprocal_rank
+from evals.typed import ABSENT, score, summarize_typed
 
 KS = (1, 3, 5, 10)
 # Configuration name → retrieval mode; "hybrid" is whatever fusion the settings choose.
@@ -37,6 +38,16 @@ HEADLINE = (
     "answer_contains",
     "unanswerable_refused",
     "citation_faithfulness",
+)
+
+# Typed metrics added to every summary (overall and per tag); per answer type: typed.per_type.
+TYPED = (
+    "accuracy",
+    "answer_correct",
+    "comparison_correct",
+    "list_complete",
+    "short_answer_exact",
+    "short_answer_contains",
 )
 
 
@@ -64,6 +75,14 @@ class QuestionResult:
     relevant: list[str] = field(default_factory=list)
     cited_doc_ids: list[str] = field(default_factory=list)
     section_ok: bool | None = None  # None: the set gives no expected section for it
+    # Typed scoring (evals/typed.py): verdict per question, per answer type.
+    answer_type: str | None = None
+    short_answer: str | None = None
+    correct: bool = False
+    comparison_correct: bool | None = None
+    list_complete: bool | None = None
+    short_answer_exact: bool | None = None
+    short_answer_contains: bool | None = None
 
 
 def _gold_chunks(item: Item, chunk_text: dict[str, str]) -> set[str]:
@@ -141,6 +160,7 @@ def run_config(
             expected=item.answer,
             relevant=item.relevant_doc_ids,
             cited_doc_ids=[c.doc_id for c in answer.citations],
+            **score(item, answer.answer, answer.found, getattr(answer, "short_answer", ABSENT)),
         )
         if relevant:
             for k in KS:
@@ -192,6 +212,9 @@ def summarize(results: list[QuestionResult]) -> dict[str, Any]:
     summary["search_ms_p95"] = _pct([r.search_ms for r in results], 0.95)
     summary["ask_ms_p50"] = _pct([r.ask_ms for r in results], 0.5)
     summary["ask_ms_p95"] = _pct([r.ask_ms for r in results], 0.95)
+    typed = summarize_typed(results)
+    for name in TYPED:
+        summary[name] = typed[name]
     summary["questions"] = len(results)
     return summary
 
