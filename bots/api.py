@@ -437,10 +437,14 @@ def create_app(
         done = _recorder(request)
 
         async def gen() -> AsyncIterator[bytes]:
-            async for name, payload in events:
-                if name == "done":
-                    payload = {**payload.contract(), "interaction_id": done(payload)}
-                yield _event(payload, name)
+            try:
+                async for name, payload in events:
+                    if name == "done":
+                        payload = {**payload.contract(), "interaction_id": done(payload)}
+                    yield _event(payload, name)
+            except Exception:  # headers are sent: the client learns of it from an event
+                log.exception("answer stream failed")
+                yield _event({"detail": "the answer could not be completed"}, "error")
 
         return _event_stream(gen())
 
@@ -667,6 +671,15 @@ def _openai_stream(
 
     async def gen() -> AsyncIterator[bytes]:
         yield chunk({"role": "assistant", "content": ""})
+        try:
+            async for piece in answer_chunks():
+                yield piece
+        except Exception:  # headers are sent: an OpenAI-style error object, then [DONE]
+            log.exception("answer stream failed")
+            yield _event({"error": {"message": "the answer could not be completed"}})
+        yield _event("[DONE]", raw=True)
+
+    async def answer_chunks() -> AsyncIterator[bytes]:
         streamed: list[str] = []
         async for name, payload in events:
             if name == "delta":
@@ -684,6 +697,5 @@ def _openai_stream(
                     found=payload.found,
                     interaction_id=interaction_id,
                 )
-        yield _event("[DONE]", raw=True)
 
     return _event_stream(gen())

@@ -149,3 +149,32 @@ def test_staff_page_feedback_and_admin_gaps_tab(api: str, seed_assistant: Assist
             row.wait_for(timeout=120_000)
             assert "bị từ chối" in row.inner_text()
             shot(pg, "admin-gaps.png")
+
+
+def test_a_failing_stream_ends_with_an_error_event(
+    api: str, seed_assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Headers are sent before the answer is computed: a failure must still reach the client."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("store went away")
+
+    monkeypatch.setattr(seed_assistant, "search", broken)
+    with httpx.stream(
+        "POST",
+        f"{api}/v1/ask",
+        json={"question": Q, "stream": True},
+        headers={"X-API-Key": STAFF},
+        timeout=120,
+    ) as res:
+        body = "".join(res.iter_text())
+    assert "event: error" in body and "could not be completed" in body
+    with httpx.stream(
+        "POST",
+        f"{api}/v1/chat/completions",
+        json={"model": "hoidap", "stream": True, "messages": [{"role": "user", "content": Q}]},
+        headers={"X-API-Key": STAFF},
+        timeout=120,
+    ) as res:
+        body = "".join(res.iter_text())
+    assert '"error"' in body and body.rstrip().endswith("data: [DONE]")
