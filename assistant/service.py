@@ -16,7 +16,7 @@ from typing import Any
 
 from assistant.answer import extractive, followup
 from assistant.answer.llm import LLMAnswerer
-from assistant.answer.model import Answer
+from assistant.answer.model import Answer, with_units
 from assistant.config import Settings
 from assistant.retrieval import EmbeddingCache, Retriever, SearchResult
 from assistant.store import SearchFilters, Store, StoreError, open_store
@@ -95,10 +95,11 @@ class Assistant:
         history: list[dict[str, str]] | None = None,
         k: int | None = None,
         mode: FusionMode | None = None,
+        filters: SearchFilters | None = None,
     ) -> Answer:
         """A cited answer to a question (with earlier turns as context), or a refusal."""
         final = None
-        for event, payload in self.ask_stream(question, history, k, mode):
+        for event, payload in self.ask_stream(question, history, k, mode, filters):
             if event == "done":
                 final = payload
         assert isinstance(final, Answer)
@@ -110,16 +111,17 @@ class Assistant:
         history: list[dict[str, str]] | None = None,
         k: int | None = None,
         mode: FusionMode | None = None,
+        filters: SearchFilters | None = None,
     ) -> Iterator[tuple[str, Any]]:
         """Answer as events: ``("sources", [...])`` first (the numbered citations, or for an LLM
         the numbered passages it reads), then ``("delta", text)`` pieces, then ``("done", Answer)``
         with the final, validated answer. Deltas concatenate to the streamed text; for an LLM that
         text is provisional (the ``done`` answer is what passed validation)."""
         standalone = self.condense(question, history)
-        hits = self.search(standalone, k=k or self.settings.top_k, mode=mode)
+        hits = self.search(standalone, k=k or self.settings.top_k, filters=filters, mode=mode)
 
         def fallback() -> Answer:
-            return extractive.answer(
+            answer = extractive.answer(
                 question,
                 standalone,
                 hits,
@@ -127,6 +129,7 @@ class Assistant:
                 self._embed_passages,
                 self.settings.answer_min_confidence,
             )
+            return with_units(answer, hits)
 
         if self.llm is None or not hits:
             answer = fallback()
@@ -139,7 +142,7 @@ class Assistant:
         yield "sources", [{"n": i, **h.as_dict()} for i, h in enumerate(hits, 1)]
         for item in self.llm.stream(question, standalone, hits, history or [], fallback):
             if isinstance(item, Answer):
-                yield "done", item
+                yield "done", with_units(item, hits)
             else:
                 yield "delta", item
 

@@ -51,6 +51,17 @@ STATIC = resources.files("bots").joinpath("web/static")
 
 
 # -- request and response models -------------------------------------------------------------
+def _doc_type(value: Any) -> Any:
+    from assistant.doctypes import canonical_doc_type
+
+    if isinstance(value, str) and canonical_doc_type(value) is None:
+        raise ValueError("unknown document type (Quyết định/QĐ, Kế hoạch/KH, Nghị quyết/NQ, …)")
+    return value
+
+
+DocType = Annotated[StrictStr, BeforeValidator(_doc_type)]
+
+
 def _no_text(value: Any) -> Any:
     if isinstance(value, str | bool):
         raise ValueError("must be a number, not text")
@@ -78,10 +89,17 @@ class Filters(Strict):
     outlets: list[StrictStr] | None = None
     since: IsoDate | None = None
     until: IsoDate | None = None
+    doc_types: list[DocType] | None = None
+    doc_numbers: list[StrictStr] | None = None
 
     def to_search(self) -> SearchFilters:
         return SearchFilters(
-            tuple(self.doc_ids or ()), tuple(self.outlets or ()), self.since, self.until
+            tuple(self.doc_ids or ()),
+            tuple(self.outlets or ()),
+            self.since,
+            self.until,
+            tuple(self.doc_types or ()),
+            tuple(self.doc_numbers or ()),
         )
 
 
@@ -101,6 +119,7 @@ class AskRequest(Strict):
     history: list[Turn] = Field(default_factory=list, max_length=20)
     k: Count | None = None
     stream: StrictBool = False
+    filters: Filters | None = None
 
 
 class ChatMessage(BaseModel):
@@ -124,6 +143,9 @@ class SearchResultOut(BaseModel):
     published: str | None
     text: str
     score: float
+    section: str | None = None
+    doc_number: str | None = None
+    doc_type: str | None = None
 
 
 class SearchResponse(BaseModel):
@@ -140,6 +162,9 @@ class CitationOut(BaseModel):
     published: str | None
     quote: str
     score: float
+    section: str | None = None
+    doc_number: str | None = None
+    doc_type: str | None = None
 
 
 class AskResponse(BaseModel):
@@ -423,9 +448,10 @@ def create_app(
     def ask(body: AskRequest, request: Request) -> Any:
         history = [t.model_dump() for t in body.history]
         assistant = the(request)
+        filters = body.filters.to_search() if body.filters else None
         if body.stream or "text/event-stream" in request.headers.get("accept", ""):
-            return _sse(assistant.ask_stream(body.question, history, body.k))
-        answer = assistant.ask(body.question, history=history, k=body.k)
+            return _sse(assistant.ask_stream(body.question, history, body.k, filters=filters))
+        answer = assistant.ask(body.question, history=history, k=body.k, filters=filters)
         _count(answer)
         return answer.contract()
 

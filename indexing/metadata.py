@@ -13,9 +13,12 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from indexing.cleaning import Cleaned
+
+if TYPE_CHECKING:
+    from indexing.structure import OfficialDoc
 
 MANIFEST_NAME = "manifest.toml"
 
@@ -35,9 +38,15 @@ class DocMeta:
     published: str | None = None  # ISO date, or date and time
     outlet: str | None = None
     author: str | None = None
+    # Administrative documents only (see indexing.structure); absent from news records.
+    doc_number: str | None = None  # số/ký hiệu: 1318/QĐ-UBND
+    doc_type: str | None = None  # Quyết định, Kế hoạch, Nghị quyết…
+    issuer: str | None = None  # ỦY BAN NHÂN DÂN TỈNH BẮC NINH
+    signed: str | None = None  # ISO date of signature
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        official = ("doc_number", "doc_type", "issuer", "signed")
+        return {k: v for k, v in asdict(self).items() if v is not None or k not in official}
 
 
 @cache
@@ -93,8 +102,14 @@ def extract(
     cleaned: Cleaned,
     html_meta: dict[str, Any] | None = None,
     manifest_entry: dict[str, Any] | None = None,
+    official: OfficialDoc | None = None,
 ) -> DocMeta:
-    """Combine the hints; the manifest entry overrides field by field."""
+    """Combine the hints; the manifest entry overrides field by field.
+
+    For an administrative document the header is the source: its type, number and trích yếu
+    make the title, its issuer the outlet, its signing date the published date."""
+    if official is not None:
+        return _official(doc_id, official, html_meta or {}, manifest_entry or {})
     hints, html_meta, entry = cleaned.hints, html_meta or {}, manifest_entry or {}
     codes = _outlet_codes()
     author, outlet = (None, None)
@@ -120,7 +135,43 @@ def extract(
 
     title = hints.get("title") or html_meta.get("title") or doc_id
     meta = DocMeta(title=title, published=published, outlet=outlet, author=author)
-    for key in ("title", "outlet", "author"):
+    return _override(meta, entry)
+
+
+def _official(
+    doc_id: str, official: OfficialDoc, html_meta: dict[str, Any], entry: dict[str, Any]
+) -> DocMeta:
+    h = official.header
+    meta = DocMeta(
+        title=h.title or html_meta.get("title") or doc_id,
+        published=h.signed,
+        outlet=_issuer_name(h.issuer),
+        author=h.signer,
+        doc_number=h.doc_number,
+        doc_type=h.doc_type,
+        issuer=h.issuer,
+        signed=h.signed,
+    )
+    return _override(meta, entry)
+
+
+def _issuer_name(issuer: str | None) -> str | None:
+    """``ỦY BAN NHÂN DÂN TỈNH BẮC NINH`` → ``Ủy ban nhân dân tỉnh Bắc Ninh`` (place names keep
+    their capitals)."""
+    if not issuer:
+        return None
+    words = issuer.split()
+    out: list[str] = []
+    proper = False
+    for i, w in enumerate(words):
+        low = w.lower()
+        out.append(w.capitalize() if i == 0 or proper else low)
+        proper = proper or low in ("tỉnh", "phố", "huyện", "quận", "xã", "phường", "tp.")
+    return " ".join(out)
+
+
+def _override(meta: DocMeta, entry: dict[str, Any]) -> DocMeta:
+    for key in ("title", "outlet", "author", "doc_number", "doc_type"):
         if entry.get(key):
             setattr(meta, key, str(entry[key]))
     if entry.get("published"):
