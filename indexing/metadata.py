@@ -165,6 +165,9 @@ def _issuer_name(issuer: str | None) -> str | None:
     proper = False
     for i, w in enumerate(words):
         low = w.lower()
+        if w.strip(",") in ("UBND", "HĐND", "UBMTTQ"):
+            out.append(w)
+            continue
         out.append(w.capitalize() if i == 0 or proper else low)
         proper = proper or low in ("tỉnh", "phố", "huyện", "quận", "xã", "phường", "tp.")
     return " ".join(out)

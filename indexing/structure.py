@@ -37,7 +37,8 @@ _ISSUER_START = re.compile(
 )
 _LOCALITY = re.compile(r"^(tỉnh|thành phố|huyện|quận|thị xã|xã|phường|khóa|khoá)\b", re.I)
 _PREAMBLE_END = re.compile(r"^(QUYẾT ĐỊNH|QUYẾT NGHỊ|CHỈ THỊ|BAN HÀNH)\s*:\s*$")
-_BODY_START = re.compile(r"^(Căn cứ|Theo đề nghị|Xét |Thực hiện|Kính gửi|Để |Nhằm )")
+_BODY_START = re.compile(r"^(Căn cứ|Theo đề nghị|Xét |Thực hiện|Kính gửi|Để |Nhằm |Ngày \d)")
+_SUBJECT_WORDS = 40  # a trích yếu is a heading, not a paragraph
 _CLOSING_START = re.compile(
     r"^(Nơi nhận\s*:|(TM|KT|TL|TUQ|Q|TM\.\s*)\.\s|(PHÓ )?(CHỦ TỊCH|GIÁM ĐỐC|TRƯỞNG BAN|"
     r"BỘ TRƯỞNG|THỦ TƯỚNG|CHÁNH VĂN PHÒNG)\s*$)"
@@ -203,6 +204,8 @@ def _header(lines: list[str]) -> tuple[Header, int]:
             line = lines[start]
             if line.startswith("Căn cứ") or unit_of(line) or _PREAMBLE_END.match(line):
                 break
+            if len(line.split()) > _SUBJECT_WORDS:
+                break
             if subject and (_BODY_START.match(line) or subject[-1].endswith((".", ";", ":", ","))):
                 break
             if _is_caps(line) and subject:
@@ -228,20 +231,22 @@ def _header(lines: list[str]) -> tuple[Header, int]:
 def _issuer(head: list[str]) -> str | None:
     """The issuing body: the first capitals line(s) naming a body, before the motto."""
     parts: list[str] = []
-    for line in head:
-        for segment in re.split(r"\s*[|\t]\s*|\s{3,}", line):
-            segment = re.split(r"\s*[:;]\s*Số\b|\s+Số\s*:", segment)[0].strip(" :;-")
-            if not segment or _MOTTO.search(fold(segment)):
-                if parts:
-                    return " ".join(parts)
-                continue
-            if not _is_caps(segment) or _NUMBER.search(segment):
-                continue
-            if _ISSUER_START.match(segment) or (parts and _LOCALITY.match(segment)):
-                parts.append(segment)
-            elif parts:
-                return " ".join(parts)
-    return " ".join(parts) or None
+    segments = [seg for line in head for seg in re.split(r"\s*[|\t]\s*|\s{3,}", line)]
+    for segment in segments:
+        segment = re.split(r"\s*[:;]\s*Số\b|\s+Số\s*:", segment)[0].strip(" :;-")
+        if not segment or _MOTTO.search(fold(segment)):
+            if parts:
+                break
+            continue
+        if not _is_caps(segment) or _NUMBER.search(segment):
+            continue
+        if parts and _ISSUER_START.match(segment):  # a body under its parent: "SỞ …"
+            parts = [segment, ",", *parts]
+        elif _ISSUER_START.match(segment) or (parts and _LOCALITY.match(segment)):
+            parts.append(segment)
+        elif parts:
+            break
+    return " ".join(parts).replace(" , ", ", ") or None
 
 
 def _closing_skip(line: str) -> bool:
@@ -285,6 +290,8 @@ def parse(text: str) -> OfficialDoc | None:
         if closing:
             ahead = lines[i + 1 : i + 4]
             if _is_caps(line) or any(_ANNEX_NOTE.match(a) for a in ahead):
+                if _is_name(line) and not header.signer:
+                    header.signer = line
                 held.append(line)
                 continue
             if _closing_skip(line):
