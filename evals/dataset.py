@@ -24,6 +24,8 @@ class Item:
     tags: list[str]
     followup_of: str | None = None
     line: int = 0
+    # Official documents: the unit the citation must name ("Điều 3", "Mục II", "Quy chế, Điều 4").
+    expected_section: str | None = None
 
     @property
     def answerable(self) -> bool:
@@ -78,6 +80,7 @@ def load(path: Path) -> EvalSet:
                 [str(t) for t in obj["tags"]],
                 obj.get("followup_of"),
                 n,
+                obj.get("expected_section") or None,
             )
         )
     ids = {i.id for i in items}

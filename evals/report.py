@@ -21,6 +21,10 @@ TABLE_METRICS = (
     "unanswerable_refused",
     "citation_precision",
     "citation_faithfulness",
+    "doc_found",
+    "section_correct",
+    "table_cell_answered",
+    "section@1",
     "search_ms_p50",
     "search_ms_p95",
     "ask_ms_p50",
@@ -29,6 +33,7 @@ TABLE_METRICS = (
 
 
 PER_TAG = ("recall@1", "recall@5", "mrr@10", "answer_contains", "unanswerable_refused")
+OFFICIAL = ("doc_found", "section_correct", "table_cell_answered", "answer_contains", "section@1")
 
 
 def _fmt(value: Any) -> str:
@@ -67,6 +72,18 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append(
             f"| {tag} | {m['questions']} | " + " | ".join(_fmt(m.get(k)) for k in PER_TAG) + " |"
         )
+    official = [(t, m) for t, m in configs[first]["per_tag"].items() if "doc_found" in m]
+    if official:
+        lines += [
+            "",
+            f"## Official documents per tag ({first})",
+            "",
+            "| tag | n | " + " | ".join(OFFICIAL) + " |",
+            "|---|---|" + "---|" * len(OFFICIAL),
+        ]
+        for tag, m in official:
+            cells = [m.get(k) for k in OFFICIAL]
+            lines.append(f"| {tag} | {m['questions']} | " + " | ".join(map(_fmt, cells)) + " |")
     if report.get("problems"):
         lines += ["", "## Problems in the eval set", ""] + [f"- {p}" for p in report["problems"]]
     if report.get("baseline_drops") is not None:
