@@ -42,6 +42,10 @@ def _heading_lines(unit: Unit) -> list[str]:
     return out
 
 
+def _join(sents: list[tuple[str, str]]) -> str:
+    return "".join(text + sep for text, sep in sents).strip()
+
+
 class _Packer:
     def __init__(self, count_tokens: Callable[[str], int], max_tokens: int, overlap: int) -> None:
         self.count = count_tokens
@@ -52,20 +56,51 @@ class _Packer:
         return self.count("\n".join(lines)) if lines else 0
 
     def leaf(self, lines: list[str], section: str | None, context: list[str]) -> Iterator[Draft]:
-        """Lines that must stay in one unit: whole if they fit, else split between sentences."""
-        from indexing.chunking import _sentence_split
-
+        """Lines that must stay in one unit: whole if they fit, else packed by sentences."""
         if not lines:
             return
-        text = "\n".join(lines)
         if self.tokens(lines) <= self.max:
-            yield Draft(text, section, "\n".join(context))
+            yield Draft("\n".join(lines), section, "\n".join(context))
             return
-        room = max(64, self.max - self.tokens(context))
-        for i, piece in enumerate(_sentence_split(text, self.count, room, self.overlap)):
+        room = max(32, self.max - self.tokens(context))
+        for i, piece in enumerate(self.pack(lines, room)):
             # Later pieces lose the unit's heading line: it travels as context instead.
             extra = [_short(lines[0])] if i and not piece.startswith(lines[0][:40]) else []
             yield Draft(piece, section, "\n".join(context + extra))
+
+    def pack(self, lines: list[str], room: int) -> list[str]:
+        """Sentences packed up to ``room`` tokens with ``overlap`` tokens repeated; line breaks
+        and spaces are the document's own (a sentence longer than ``room`` stays whole)."""
+        from assistant.lexical import underthesea
+
+        sents: list[tuple[str, str]] = []  # (sentence, what followed it in the document)
+        for line in lines:
+            parts: list[str] = []
+            for p in (p.strip() for p in underthesea().sent_tokenize(line)):
+                # "Điều 4." and "1." come out as sentences of their own: keep them with the text.
+                if parts and len(parts[-1].split()) < 4:
+                    parts[-1] = f"{parts[-1]} {p}"
+                elif p:
+                    parts.append(p)
+            parts = parts if " ".join(parts) == line else [line]  # never alter the text
+            sents += [(p, " " if j < len(parts) - 1 else "\n") for j, p in enumerate(parts)]
+        out: list[str] = []
+        current: list[tuple[str, str]] = []
+        for sent in sents:
+            candidate = [*current, sent]
+            if current and self.count(_join(candidate)) > room:
+                out.append(_join(current))
+                kept: list[tuple[str, str]] = []
+                for prev in reversed(current):  # the overlap: trailing sentences that fit
+                    if self.count(_join([prev, *kept])) > self.overlap:
+                        break
+                    kept.insert(0, prev)
+                current = [*kept, sent]
+            else:
+                current = candidate
+        if current:
+            out.append(_join(current))
+        return out
 
     def unit(
         self, path: list[Unit], unit: Unit, context: list[str], lead: list[str] | None = None

@@ -217,10 +217,10 @@ def _header(lines: list[str]) -> tuple[Header, int]:
     else:  # a công văn: "V/v …" under the number, no type line
         start = 0
         for i, line in enumerate(head):
-            if _NUMBER.search(line) or _PLACE_DATE.search(line) or _MOTTO.search(fold(line)):
+            if line.startswith(("V/v", "v/v")):
+                h.subject, start = re.split(r"\s*[|\t]\s*", line[3:])[0].strip(" :"), i + 1
+            elif _NUMBER.search(line) or _PLACE_DATE.search(line) or _MOTTO.search(fold(line)):
                 start = i + 1
-            elif line.startswith(("V/v", "v/v")):
-                h.subject, start = line[3:].strip(" :"), i + 1
         if h.doc_number:
             h.doc_type = doc_type_for_code(h.doc_number)
     if h.doc_type is None and h.doc_number:
