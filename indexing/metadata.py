@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.doctypes import canonical_doc_type
 from indexing.cleaning import Cleaned
 
 if TYPE_CHECKING:
@@ -177,6 +178,8 @@ def _override(meta: DocMeta, entry: dict[str, Any]) -> DocMeta:
     for key in ("title", "outlet", "author", "doc_number", "doc_type"):
         if entry.get(key):
             setattr(meta, key, str(entry[key]))
+    if meta.doc_type:  # filters match the canonical name ("QĐ" in a manifest → Quyết định)
+        meta.doc_type = canonical_doc_type(meta.doc_type) or meta.doc_type
     if entry.get("published"):
         meta.published = str(entry["published"])
     return meta

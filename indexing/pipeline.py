@@ -158,6 +158,8 @@ class Indexer:
             self.settings.chunk_overlap_tokens,
             official,
         )
+        if not chunks:  # an official document that is all header and signature
+            raise LoadError("no body text: only a header and a signature block")
         digest = content_hash(data, manifest_entry)
         record = {
             "doc_id": doc_id,

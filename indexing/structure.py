@@ -162,9 +162,9 @@ def lines_of(text: str) -> list[str]:
 def looks_official(lines: list[str]) -> bool:
     """A conservative test: a header that only administrative documents have.
 
-    Needs the motto or a ``Số: …/…`` line in the first lines, and two more of: a type line in
-    capitals, a ``…, ngày … tháng … năm …`` line, units (two or more Điều or I./II. headings),
-    a ``Nơi nhận`` block."""
+    Needs the motto or a ``Số: …/…`` line in the first lines, and three signs in all among
+    those two, a type line in capitals, a ``…, ngày … tháng … năm …`` line, units (two or more
+    Điều or I./II. headings) and a ``Nơi nhận`` block."""
     head = lines[:_HEAD_LINES]
     motto = any(_MOTTO.search(fold(line)) for line in head)
     number = any(_NUMBER.search(line) for line in head)
@@ -172,7 +172,7 @@ def looks_official(lines: list[str]) -> bool:
         return False
     type_line = any(_type_line(line) for line in head)
     dated = any(_PLACE_DATE.search(line) for line in head)
-    units = sum(unit_of(line) is not None and unit_of(line)[0] in TOP for line in lines) >= 2  # type: ignore[index]
+    units = sum((unit_of(line) or ("", ""))[0] in TOP for line in lines) >= 2
     closing = any(line.startswith("Nơi nhận") for line in lines)
     return motto + number + type_line + dated + units + closing >= 3
 
@@ -202,7 +202,12 @@ def _header(lines: list[str]) -> tuple[Header, int]:
         subject: list[str] = []
         while start < len(lines) and len(subject) < 3:
             line = lines[start]
-            if line.startswith("Căn cứ") or unit_of(line) or _PREAMBLE_END.match(line):
+            if (
+                line.startswith("Căn cứ")
+                or unit_of(line)
+                or _PREAMBLE_END.match(line)
+                or _CLOSING_START.match(line)
+            ):
                 break
             if len(line.split()) > _SUBJECT_WORDS:
                 break
@@ -263,7 +268,7 @@ def _is_name(line: str) -> bool:
     words = line.split()
     return (
         2 <= len(words) <= 5
-        and all(w[:1].isupper() and w[1:].islower() for w in words)
+        and all(w[:1].isupper() and (len(w) == 1 or w[1:].islower()) for w in words)
         and not re.search(r"[.,:;\d]", line)
     )
 

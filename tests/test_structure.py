@@ -209,3 +209,22 @@ def test_section_matching() -> None:
     assert not section_matches("Mục II", "Mục III")
     assert not section_matches("Quy chế, Điều 4", "Điều 4")
     assert not section_matches("Điều 1", None)
+
+
+def test_a_document_with_no_body_is_reported_not_indexed_empty(tmp_path: Path) -> None:
+    from assistant.config import Settings
+    from indexing.loaders import LoadError
+    from indexing.pipeline import Indexer
+
+    text = (
+        "ỦY BAN NHÂN DÂN\nTỈNH BẮC NINH\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "Số: 1/QĐ-UBND\nBắc Ninh, ngày 1 tháng 1 năm 2025\nQUYẾT ĐỊNH\nVề việc thử nghiệm\n"
+        "Nơi nhận:\n- Lưu: VT.\nCHỦ TỊCH\nNguyễn Văn A\n"
+    )
+    parsed = parse(text)
+    assert parsed is not None and parsed.body.all_lines() == []
+    assert parsed.header.signer == "Nguyễn Văn A" and parsed.header.subject == "Về việc thử nghiệm"
+    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    indexer = Indexer(settings, store=None, embedder=lambda: None)  # type: ignore[arg-type]
+    with pytest.raises(LoadError, match="no body text"):
+        indexer.prepare("empty", "empty.txt", text.encode(), None)
