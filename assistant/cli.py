@@ -67,12 +67,34 @@ def cmd_index(args: argparse.Namespace) -> int:
 def _filters(args: argparse.Namespace) -> Any:
     from assistant.store import SearchFilters
 
+    since, until = getattr(args, "since", None), getattr(args, "until", None)
     return SearchFilters(
-        doc_ids=tuple(args.doc or ()),
-        outlets=tuple(args.outlet or ()),
-        since=date.fromisoformat(args.since) if args.since else None,
-        until=date.fromisoformat(args.until) if args.until else None,
+        doc_ids=tuple(getattr(args, "doc", None) or ()),
+        outlets=tuple(getattr(args, "outlet", None) or ()),
+        since=date.fromisoformat(since) if since else None,
+        until=date.fromisoformat(until) if until else None,
+        doc_types=tuple(_doc_type(t) for t in args.doc_type or ()),
+        doc_numbers=tuple(args.doc_number or ()),
     )
+
+
+def _doc_type(text: str) -> str:
+    """A known document type, or a clear error naming the known ones."""
+    from assistant.doctypes import DOC_TYPES, canonical_doc_type
+
+    found = canonical_doc_type(text)
+    if found is None:
+        known = ", ".join(f"{name} ({code})" for name, code in DOC_TYPES)
+        raise ValueError(f"unknown document type {text!r}; known types: {known}")
+    return found
+
+
+def _source(r: Any) -> str:
+    """``Quyết định 1318/QĐ-UBND, Điều 3, khoản 2 — title`` for official documents."""
+    name = " ".join(p for p in (r.doc_type, r.doc_number) if p)
+    unit = ", ".join(p for p in (name, r.section) if p)
+    title = r.title[len(name) :].lstrip(": ") if name and r.title.startswith(name) else r.title
+    return f"{unit} — {title}" if unit and title else unit or title
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -88,7 +110,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print("Không tìm thấy đoạn nào phù hợp. (No matching passage.)")
     for i, r in enumerate(results, 1):
         when = (r.published or "")[:10] or "n.d."
-        print(f"{i}. [{r.score:.3f}] {r.title} — {r.outlet or 'n/a'}, {when} ({r.doc_id})")
+        print(f"{i}. [{r.score:.3f}] {_source(r)} — {r.outlet or 'n/a'}, {when} ({r.doc_id})")
         snippet = " ".join(r.text.split())
         print(f"   {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
     return 0
@@ -134,7 +156,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             raise UserError('--history must be a list of {"role": …, "content": "…"} turns')
     assistant = _open(args)
     try:
-        answer = assistant.ask(args.question, history=history, k=args.k)
+        answer = assistant.ask(args.question, history=history, k=args.k, filters=_filters(args))
     finally:
         assistant.close()
     if args.json:
@@ -239,6 +261,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _official_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--doc-type", action="append", help="only this document type: 'Quyết định', QĐ, KH…"
+    )
+    p.add_argument("--doc-number", action="append", help="only this số/ký hiệu: 1318/QĐ-UBND")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hoidap",
@@ -277,6 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--outlet", action="append", help="only this outlet (repeatable)")
     p.add_argument("--since", help="published on or after YYYY-MM-DD")
     p.add_argument("--until", help="published on or before YYYY-MM-DD")
+    _official_filters(p)
     p.set_defaults(func=cmd_search)
 
     p = add("ask", "answer a question with citations")
@@ -284,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, help="passages to read (default $HOIDAP_TOP_K, 5)")
     p.add_argument("--history", help='earlier turns as JSON: [{"role": "user", "content": …}, …]')
     p.add_argument("--json", action="store_true")
+    _official_filters(p)
     p.set_defaults(func=cmd_ask)
 
     p = add("chat", "interactive questions with follow-ups")

@@ -27,6 +27,10 @@ class SearchResult:
     published: str | None
     text: str
     score: float
+    # Administrative documents: the unit ("Điều 3, khoản 2"), number and type; None for news.
+    section: str | None = None
+    doc_number: str | None = None
+    doc_type: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -118,6 +122,9 @@ class Retriever:
                 published=h.payload.get("published"),
                 text=h.payload.get("text", ""),
                 score=round(float(h.score), 6),
+                section=h.payload.get("section"),
+                doc_number=h.payload.get("doc_number"),
+                doc_type=h.payload.get("doc_type"),
             )
             for h in hits
             if live.get(h.payload.get("doc_id", "")) == h.payload.get("doc_hash")

@@ -21,7 +21,7 @@ from assistant.answer import extractive, followup
 from assistant.answer.budget import Budget
 from assistant.answer.history import bound_history
 from assistant.answer.llm import LLMAnswerer
-from assistant.answer.model import Answer
+from assistant.answer.model import Answer, with_units
 from assistant.config import Settings
 from assistant.corpus_journal import (
     TEMP_PREFIX,
@@ -200,7 +200,7 @@ class Assistant:
         budget.check()
 
         def fallback() -> Answer:
-            return extractive.answer(
+            answer = extractive.answer(
                 question,
                 standalone,
                 hits,
@@ -208,6 +208,7 @@ class Assistant:
                 self._embed_passages,
                 self.settings.answer_min_confidence,
             )
+            return with_units(answer, hits)
 
         if self.llm is None or not hits:
             answer = fallback()
@@ -224,7 +225,7 @@ class Assistant:
         ) as items:
             for item in items:
                 if isinstance(item, Answer):
-                    yield "done", item
+                    yield "done", with_units(item, hits)
                 else:
                     yield "delta", item
 

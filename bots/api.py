@@ -57,6 +57,17 @@ MAX_QUESTION = 2000
 
 
 # -- request and response models -------------------------------------------------------------
+def _doc_type(value: Any) -> Any:
+    from assistant.doctypes import canonical_doc_type
+
+    if isinstance(value, str) and canonical_doc_type(value) is None:
+        raise ValueError("unknown document type (Quyết định/QĐ, Kế hoạch/KH, Nghị quyết/NQ, …)")
+    return value
+
+
+DocType = Annotated[StrictStr, BeforeValidator(_doc_type)]
+
+
 def _no_text(value: Any) -> Any:
     if isinstance(value, str | bool):
         raise ValueError("must be a number, not text")
@@ -84,7 +95,8 @@ class Filters(Strict):
     outlets: list[StrictStr] | None = None
     since: IsoDate | None = None
     until: IsoDate | None = None
-    doc_types: list[StrictStr] | None = None
+    doc_types: list[DocType] | None = None
+    doc_numbers: list[StrictStr] | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> "Filters":
@@ -99,6 +111,7 @@ class Filters(Strict):
             self.since,
             self.until,
             tuple(self.doc_types or ()),
+            tuple(self.doc_numbers or ()),
         )
 
 
@@ -156,6 +169,9 @@ class SearchResultOut(BaseModel):
     published: str | None
     text: str
     score: float
+    section: str | None = None
+    doc_number: str | None = None
+    doc_type: str | None = None
 
 
 class SearchResponse(BaseModel):
@@ -172,6 +188,9 @@ class CitationOut(BaseModel):
     published: str | None
     quote: str
     score: float
+    section: str | None = None
+    doc_number: str | None = None
+    doc_type: str | None = None
 
 
 class AskResponse(BaseModel):

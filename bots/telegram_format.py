@@ -137,7 +137,10 @@ def with_context(text: str, quote: str) -> tuple[str, str, str]:
 
 def answer_messages(answer: Answer) -> list[str]:
     """HTML messages for an answer: the cited text, then the numbered sources (or suggestions)."""
-    lines = [f"[{c.n}] {source_line(vars(c))}" for c in answer.citations]
+    lines = [
+        f"[{c.n}] " + (f"{c.source_label()} — " if c.source_label() else "") + source_line(vars(c))
+        for c in answer.citations
+    ]
     if answer.suggestions:
         lines.append(labels(answer.language)["closest"])
         lines += [f"• {source_line(s)}" for s in answer.suggestions]

@@ -40,7 +40,9 @@ def source_line(title: str, outlet: str | None, published: str | None) -> str:
 def print_sources(answer: Answer, out: Any = None) -> None:
     out = out or sys.stdout
     for c in answer.citations:
-        print(f"  [{c.n}] {source_line(c.title, c.outlet, c.published)}", file=out)
+        unit = c.source_label()  # "Quyết định 1318/QĐ-UBND, Điều 3" for official documents
+        line = source_line(c.title, c.outlet, c.published)
+        print(f"  [{c.n}] {unit + ' — ' + line if unit else line}", file=out)
         print(f"      “{c.quote}”", file=out)
     if answer.suggestions:
         print(

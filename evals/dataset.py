@@ -53,6 +53,8 @@ class Item:
     parts: list[Part] = field(default_factory=list)
     winner: str | None = None
     items: list[str] = field(default_factory=list)
+    # Official documents: the unit the citation must name ("Điều 3", "Mục II", "Quy chế, Điều 4").
+    expected_section: str | None = None
 
     @property
     def answerable(self) -> bool:
@@ -119,6 +121,7 @@ def load(path: Path) -> EvalSet:
                 [str(t) for t in obj["tags"]],
                 obj.get("followup_of"),
                 n,
+                expected_section=obj.get("expected_section") or None,
                 **typed,
             )
         )

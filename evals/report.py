@@ -27,6 +27,10 @@ TABLE_METRICS = (
     "comparison_correct",
     "list_complete",
     "short_answer_exact",
+    "doc_found",
+    "section_correct",
+    "table_cell_answered",
+    "section@1",
     "search_ms_p50",
     "search_ms_p95",
     "ask_ms_p50",
@@ -45,6 +49,7 @@ PER_TYPE = (
     "short_answer_exact",
     "short_answer_contains",
 )
+OFFICIAL = ("doc_found", "section_correct", "table_cell_answered", "answer_contains", "section@1")
 
 
 def _fmt(value: Any) -> str:
@@ -156,6 +161,18 @@ def markdown(report: dict[str, Any]) -> str:
         lines += ["", "## Per-question changes", ""]
         for title, text in report["changes"].items():
             lines += [f"### {title}", "", "```", text, "```", ""]
+    official = [(t, m) for t, m in configs[first]["per_tag"].items() if "doc_found" in m]
+    if official:
+        lines += [
+            "",
+            f"## Official documents per tag ({first})",
+            "",
+            "| tag | n | " + " | ".join(OFFICIAL) + " |",
+            "|---|---|" + "---|" * len(OFFICIAL),
+        ]
+        for tag, m in official:
+            cells = [m.get(k) for k in OFFICIAL]
+            lines.append(f"| {tag} | {m['questions']} | " + " | ".join(map(_fmt, cells)) + " |")
     if report.get("problems"):
         lines += ["", "## Problems in the eval set", ""] + [f"- {p}" for p in report["problems"]]
     if report.get("baseline_drops") is not None:

@@ -18,7 +18,7 @@ from assistant.service import Assistant
 from assistant.store.base import FusionMode
 from assistant.vietnamese import normalize
 from evals.dataset import EvalSet, Item
-from evals.metrics import doc_ranking, ndcg_at, recall_at, reciprocal_rank
+from evals.metrics import doc_ranking, ndcg_at, recall_at, reciprocal_rank, section_matches
 from evals.typed import ABSENT, score, summarize_typed
 
 KS = (1, 3, 5, 10)
@@ -83,6 +83,7 @@ class QuestionResult:
     list_complete: bool | None = None
     short_answer_exact: bool | None = None
     short_answer_contains: bool | None = None
+    cited_sections: list[str | None] = field(default_factory=list)
 
 
 def _gold_chunks(item: Item, chunk_text: dict[str, str]) -> set[str]:
@@ -169,10 +170,35 @@ def run_config(
             result.metrics["ndcg@10"] = ndcg_at(ranking, relevant, 10)
         if gold:
             result.metrics["chunk_recall@5"] = float(chunk_rank is not None and chunk_rank < 5)
+        _official_metrics(item, answer, hits, result)
         out.append(result)
         if progress:
             progress()
     return out
+
+
+def _official_metrics(item: Item, answer: Any, hits: list[Any], result: QuestionResult) -> None:
+    """For official-document sets: is the first citation from the right document, does it name
+    the expected unit (Điều/Mục), and is a table-cell question answered with its row? And, for
+    search alone: is the first passage from the right document and unit (``section@1``)?"""
+    result.cited_sections = [c.section for c in answer.citations]
+    if item.expected_section is None or not item.answerable:
+        return
+    top = hits[0] if hits else None
+    result.metrics["section@1"] = float(
+        top is not None
+        and top.doc_id in item.relevant_doc_ids
+        and section_matches(item.expected_section, top.section)
+    )
+    first = answer.citations[0] if answer.found and answer.citations else None
+    right_doc = first is not None and first.doc_id in item.relevant_doc_ids
+    result.metrics["doc_found"] = float(right_doc)
+    result.metrics["section_correct"] = float(
+        right_doc and section_matches(item.expected_section, first.section)  # type: ignore[union-attr]
+    )
+    result.section_ok = bool(result.metrics["section_correct"])  # the failure list's class
+    if "table" in item.tags:
+        result.metrics["table_cell_answered"] = float(result.contains_gold)
 
 
 def _mean(values: list[float]) -> float | None:

@@ -9,8 +9,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from assistant.lexical import sentences
+
+if TYPE_CHECKING:
+    from indexing.structure import OfficialDoc
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,14 @@ class Chunk:
     chunk_id: str
     position: int
     text: str
+    section: str | None = None  # the unit it belongs to: "Điều 3, khoản 2", "Mục II.1"
+    context: str = ""  # headings of the enclosing units, embedded with the text, never quoted
+
+
+def embed_text(chunk: Chunk, title: str) -> str:
+    """What is embedded: the title (once), the enclosing headings, then the chunk's own text."""
+    head = [] if chunk.text.startswith(title) else [title]
+    return "\n".join([*head, *([chunk.context] if chunk.context else []), chunk.text])
 
 
 def chunk_id(doc_id: str, position: int, text: str) -> str:
@@ -29,9 +41,24 @@ def chunk_id(doc_id: str, position: int, text: str) -> str:
 
 
 def split(
-    doc_id: str, body: str, count_tokens: Callable[[str], int], max_tokens: int, overlap: int
+    doc_id: str,
+    body: str,
+    count_tokens: Callable[[str], int],
+    max_tokens: int,
+    overlap: int,
+    official: OfficialDoc | None = None,
 ) -> list[Chunk]:
-    """Split a cleaned body into chunks of at most ``max_tokens`` embedder tokens."""
+    """Split a cleaned body into chunks of at most ``max_tokens`` embedder tokens; an
+    administrative document is split along its own units instead (``split_official``)."""
+    if official is not None:
+        return split_official(doc_id, official, count_tokens, max_tokens, overlap)
+    texts = _sentence_split(body, count_tokens, max_tokens, overlap)
+    return [Chunk(chunk_id(doc_id, i, t), i, t) for i, t in enumerate(texts)]
+
+
+def _sentence_split(
+    body: str, count_tokens: Callable[[str], int], max_tokens: int, overlap: int
+) -> list[str]:
     from llama_index.core.node_parser import SentenceSplitter
 
     splitter = SentenceSplitter(
@@ -43,5 +70,21 @@ def split(
         chunking_tokenizer_fn=sentences,
         separator=" ",
     )
-    texts = [t.strip() for t in splitter.split_text(body) if t.strip()]
-    return [Chunk(chunk_id(doc_id, i, t), i, t) for i, t in enumerate(texts)]
+    return [t.strip() for t in splitter.split_text(body) if t.strip()]
+
+
+def split_official(
+    doc_id: str,
+    doc: OfficialDoc,
+    count_tokens: Callable[[str], int],
+    max_tokens: int,
+    overlap: int,
+) -> list[Chunk]:
+    """Chunks that follow an administrative document's units (see ``indexing.official_chunks``)."""
+    from indexing.official_chunks import drafts
+
+    out: list[Chunk] = []
+    for d in drafts(doc, count_tokens, max_tokens, overlap):
+        i = len(out)
+        out.append(Chunk(chunk_id(doc_id, i, d.text), i, d.text, d.section, d.context))
+    return out

@@ -13,9 +13,13 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from assistant.doctypes import canonical_doc_type
 from indexing.cleaning import Cleaned
+
+if TYPE_CHECKING:
+    from indexing.structure import OfficialDoc
 
 MANIFEST_NAME = "manifest.toml"
 
@@ -36,9 +40,15 @@ class DocMeta:
     outlet: str | None = None
     author: str | None = None
     url: str | None = None  # the original article (HTML canonical/og:url, or the manifest)
+    # Administrative documents only (see indexing.structure); absent from news records.
+    doc_number: str | None = None  # số/ký hiệu: 1318/QĐ-UBND
+    doc_type: str | None = None  # Quyết định, Kế hoạch, Nghị quyết…
+    issuer: str | None = None  # ỦY BAN NHÂN DÂN TỈNH BẮC NINH
+    signed: str | None = None  # ISO date of signature
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        official = ("doc_number", "doc_type", "issuer", "signed")
+        return {k: v for k, v in asdict(self).items() if v is not None or k not in official}
 
 
 @cache
@@ -94,8 +104,14 @@ def extract(
     cleaned: Cleaned,
     html_meta: dict[str, Any] | None = None,
     manifest_entry: dict[str, Any] | None = None,
+    official: OfficialDoc | None = None,
 ) -> DocMeta:
-    """Combine the hints; the manifest entry overrides field by field."""
+    """Combine the hints; the manifest entry overrides field by field.
+
+    For an administrative document the header is the source: its type, number and trích yếu
+    make the title, its issuer the outlet, its signing date the published date."""
+    if official is not None:
+        return _official(doc_id, official, html_meta or {}, manifest_entry or {})
     hints, html_meta, entry = cleaned.hints, html_meta or {}, manifest_entry or {}
     codes = _outlet_codes()
     author, outlet = (None, None)
@@ -123,12 +139,53 @@ def extract(
     url = html_meta.get("url")
     url = url if isinstance(url, str) and url.startswith(("http://", "https://")) else None
     meta = DocMeta(title=title, published=published, outlet=outlet, author=author, url=url)
-    for key in ("title", "outlet", "author"):
+    return _override(meta, entry)
+
+
+def _official(
+    doc_id: str, official: OfficialDoc, html_meta: dict[str, Any], entry: dict[str, Any]
+) -> DocMeta:
+    h = official.header
+    meta = DocMeta(
+        title=h.title or html_meta.get("title") or doc_id,
+        published=h.signed,
+        outlet=_issuer_name(h.issuer),
+        author=h.signer,
+        doc_number=h.doc_number,
+        doc_type=h.doc_type,
+        issuer=h.issuer,
+        signed=h.signed,
+    )
+    return _override(meta, entry)
+
+
+def _issuer_name(issuer: str | None) -> str | None:
+    """``ỦY BAN NHÂN DÂN TỈNH BẮC NINH`` → ``Ủy ban nhân dân tỉnh Bắc Ninh`` (place names keep
+    their capitals)."""
+    if not issuer:
+        return None
+    words = issuer.split()
+    out: list[str] = []
+    proper = False
+    for i, w in enumerate(words):
+        low = w.lower()
+        if w.strip(",") in ("UBND", "HĐND", "UBMTTQ"):
+            out.append(w)
+            continue
+        out.append(w.capitalize() if i == 0 or proper else low)
+        proper = proper or low in ("tỉnh", "phố", "huyện", "quận", "xã", "phường", "tp.")
+    return " ".join(out)
+
+
+def _override(meta: DocMeta, entry: dict[str, Any]) -> DocMeta:
+    for key in ("title", "outlet", "author", "doc_number", "doc_type"):
         if entry.get(key):
             setattr(meta, key, str(entry[key]))
     # Only web addresses become links (the page and Telegram open them).
     if str(entry.get("url") or "").startswith(("http://", "https://")):
         meta.url = str(entry["url"])
+    if meta.doc_type:  # filters match the canonical name ("QĐ" in a manifest → Quyết định)
+        meta.doc_type = canonical_doc_type(meta.doc_type) or meta.doc_type
     if entry.get("published"):
         meta.published = str(entry["published"])
     return meta

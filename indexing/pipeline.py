@@ -28,7 +28,7 @@ from indexing.loaders import SUPPORTED, LoadError, load_bytes, parse_limits, rec
 log = logging.getLogger(__name__)
 
 # Bump when cleaning/chunking changes so every document is re-processed once.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"  # 3: administrative documents chunked by their units
 SCHEMA_VERSION = 1
 
 
@@ -75,6 +75,8 @@ class Prepared:
     record: dict[str, Any]
     chunk_texts: list[tuple[str, int, str]]  # (chunk_id, position, text)
     embed_texts: list[str]
+    # Extra chunk payload by chunk id (an administrative document's section, number, type).
+    payload_extra: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def crashpoint(name: str) -> None:
@@ -136,22 +138,28 @@ class Indexer:
         self, doc_id: str, name: str, data: bytes, manifest_entry: dict[str, Any] | None
     ) -> Prepared:
         """Load, clean, extract metadata and chunk one document (no embedding yet)."""
-        from indexing.chunking import split
+        from indexing.chunking import embed_text, split
         from indexing.cleaning import clean
         from indexing.metadata import extract
+        from indexing.official import official_payload
+        from indexing.structure import parse as parse_official
 
         loaded = load_bytes(name, data, limits=parse_limits(self.settings))
+        official = parse_official(loaded.text)  # None for news articles
         cleaned = clean(loaded.text)
-        if not cleaned.has_body:
+        if not cleaned.has_body and official is None:
             raise LoadError("no body text left after removing boilerplate")
-        meta = extract(doc_id, cleaned, loaded.meta, manifest_entry)
+        meta = extract(doc_id, cleaned, loaded.meta, manifest_entry, official)
         chunks = split(
             doc_id,
             cleaned.body,
             self._count_tokens,
             self.settings.chunk_max_tokens,
             self.settings.chunk_overlap_tokens,
+            official,
         )
+        if not chunks:  # an official document that is all header and signature
+            raise LoadError("no body text: only a header and a signature block")
         digest = content_hash(data, manifest_entry)
         record = {
             "doc_id": doc_id,
@@ -167,11 +175,9 @@ class Indexer:
             digest,
             record,
             [(c.chunk_id, c.position, c.text) for c in chunks],
-            # The title travels with every chunk into the embedding (once, for the first one).
-            [
-                c.text if c.text.startswith(meta.title) else f"{meta.title}\n{c.text}"
-                for c in chunks
-            ],
+            # The title (and a unit's headings) travel with every chunk into the embedding.
+            [embed_text(c, meta.title) for c in chunks],
+            official_payload(chunks, meta) if official else {},
         )
 
     def _count_tokens(self, text: str) -> int:
@@ -211,6 +217,7 @@ class Indexer:
                             "published": meta["published"],
                             "published_day": day_number(meta["published"]),
                             "author": meta["author"],
+                            **p.payload_extra.get(cid, {}),
                         },
                     )
                     for (cid, pos, text), embed_text, vector in zip(

@@ -42,8 +42,12 @@ def test_index_search_docs(tmp_path: Path) -> None:
         "published",
         "text",
         "score",
+        "section",
+        "doc_number",
+        "doc_type",
     }
     assert data["results"][0]["doc_id"] == "004_f9235ea3bae06684"
+    assert data["results"][0]["section"] is None  # a news article has no units
 
     text = _run(
         tmp_path, "search", "khu cong nghe cao da nang lien ket mien trung", "-k", "2"

@@ -27,6 +27,15 @@ class Citation:
     published: str | None
     quote: str
     score: float
+    # The cited unit of an administrative document (see SearchResult); None for news.
+    section: str | None = None
+    doc_number: str | None = None
+    doc_type: str | None = None
+
+    def source_label(self) -> str | None:
+        """How officials cite it: ``Quyết định 1318/QĐ-UBND, Điều 3, khoản 2``."""
+        name = " ".join(p for p in (self.doc_type, self.doc_number) if p)
+        return ", ".join(p for p in (name, self.section) if p) or None
 
 
 @dataclass
@@ -65,3 +74,13 @@ def refusal(
             }
     text = NOT_FOUND[lang]
     return Answer(question, standalone, text, False, mode, [], list(seen.values()), lang)  # type: ignore[arg-type]
+
+
+def with_units(answer: Answer, hits: Sequence[SearchResult]) -> Answer:
+    """Fill each citation's unit, number and type from the passage it cites (every answerer
+    builds citations from hits; this keeps that knowledge in one place)."""
+    by_chunk = {h.chunk_id: h for h in hits}
+    for c in answer.citations:
+        if hit := by_chunk.get(c.chunk_id):
+            c.section, c.doc_number, c.doc_type = hit.section, hit.doc_number, hit.doc_type
+    return answer

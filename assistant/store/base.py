@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from assistant.doctypes import canonical_doc_type, doc_number_key
 from assistant.lexical import SparseVec
 
 DENSE = "dense"
@@ -52,11 +53,27 @@ class SearchFilters:
     outlets: tuple[str, ...] = ()
     since: date | None = None
     until: date | None = None
-    # Resolved into ``doc_ids`` by the service (document records carry the type), not by stores.
+    # Administrative documents: type (``Quyết định``, ``QĐ``…) and number (``1318/QĐ-UBND``).
     doc_types: tuple[str, ...] = ()
+    doc_numbers: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
-        return not (self.doc_ids or self.outlets or self.since or self.until)
+        return not (
+            self.doc_ids
+            or self.outlets
+            or self.since
+            or self.until
+            or self.doc_types
+            or self.doc_numbers
+        )
+
+    def doc_type_values(self) -> list[str]:
+        """The stored type names the filter asks for (what users type, canonicalised)."""
+        return [canonical_doc_type(t) or t for t in self.doc_types]
+
+    def doc_number_values(self) -> list[str]:
+        """The stored number keys the filter asks for (``1318/qd-ubnd``, ``1318``)."""
+        return [doc_number_key(n) for n in self.doc_numbers]
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,11 @@ def _filter(filters: SearchFilters) -> qe.Filter:
         must.append(qe.FieldCondition(key="doc_id", match=qe.MatchAny(list(filters.doc_ids))))
     if filters.outlets:
         must.append(qe.FieldCondition(key="outlet", match=qe.MatchAny(list(filters.outlets))))
+    if filters.doc_types:
+        must.append(qe.FieldCondition(key="doc_type", match=qe.MatchAny(filters.doc_type_values())))
+    if filters.doc_numbers:
+        values = filters.doc_number_values()
+        must.append(qe.FieldCondition(key="doc_number_keys", match=qe.MatchAny(values)))
     if filters.since or filters.until:
         must.append(
             qe.FieldCondition(
@@ -106,6 +111,8 @@ class EdgeStore(Store):
             ("doc_id", qe.PayloadSchemaType.Keyword),
             ("outlet", qe.PayloadSchemaType.Keyword),
             ("published_day", qe.PayloadSchemaType.Integer),
+            ("doc_type", qe.PayloadSchemaType.Keyword),
+            ("doc_number_keys", qe.PayloadSchemaType.Keyword),
         ):
             shard.update(qe.UpdateOperation.create_field_index(key, schema))
         return shard

@@ -45,6 +45,18 @@ def _filter(filters: SearchFilters) -> models.Filter:
         must.append(
             models.FieldCondition(key="outlet", match=models.MatchAny(any=list(filters.outlets)))
         )
+    if filters.doc_types:
+        must.append(
+            models.FieldCondition(
+                key="doc_type", match=models.MatchAny(any=filters.doc_type_values())
+            )
+        )
+    if filters.doc_numbers:
+        must.append(
+            models.FieldCondition(
+                key="doc_number_keys", match=models.MatchAny(any=filters.doc_number_values())
+            )
+        )
     if filters.since or filters.until:
         must.append(
             models.FieldCondition(
@@ -128,6 +140,8 @@ class QdrantServerStore(Store):
             ("doc_id", models.PayloadSchemaType.KEYWORD),
             ("outlet", models.PayloadSchemaType.KEYWORD),
             ("published_day", models.PayloadSchemaType.INTEGER),
+            ("doc_type", models.PayloadSchemaType.KEYWORD),
+            ("doc_number_keys", models.PayloadSchemaType.KEYWORD),
         ):
             self._client.create_payload_index(name, key, field_schema=schema)
         return name
