@@ -114,14 +114,17 @@ async function loadDocuments() {
   }));
 }
 
+const REASON_LABELS = { wrong_figure: "Sai số liệu", wrong_source: "Sai nguồn", not_answered: "Không trả lời được", other: "Khác" };
+
 // "Câu hỏi chưa trả lời": refused and 👎 questions grouped by topic (GET /v1/gaps).
 async function loadGaps() {
   const days = $("gapdays").value;
   const { body } = await call("/v1/gaps" + (days ? `?days=${days}` : ""));
   const rows = body.map((g) => {
-    const detail = [`${g.refused} bị từ chối`];
+    const detail = [];
+    if (g.refused) detail.push(`${g.refused} bị từ chối`);
     if (g.down_voted) detail.push(`${g.down_voted} 👎`);
-    for (const [reason, n] of Object.entries(g.reasons)) detail.push(`${reason} ${n}`);
+    for (const [reason, n] of Object.entries(g.reasons)) detail.push(`${REASON_LABELS[reason] || reason}: ${n}`);
     const last = g.last_asked.slice(0, 10).split("-").reverse().join("/");
     return el("tr", {},
       el("td", {}, String(g.count)),
