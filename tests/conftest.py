@@ -13,6 +13,22 @@ from assistant.config import Settings
 from assistant.service import Assistant
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Fixtures that load the real model, index the seed corpus or start PostgreSQL: any test that
+# uses one (directly or through another fixture) is in the slow tier, wherever it is written.
+SLOW_FIXTURES = {"seed_assistant", "pg_url"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark slow every test whose fixtures need the real model, corpus index or PostgreSQL."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())) or (
+            "postgresql" in params.values()  # fixtures that pick PostgreSQL by parameter
+        ):
+            item.add_marker(pytest.mark.slow)
+
+
 SEED_CORPUS = ROOT / "corpus"
 DEV_SET = ROOT / "evals" / "sets" / "seed.jsonl"
 

@@ -14,6 +14,8 @@ from bots.api import create_app
 from tests.conftest import copy_corpus, make_settings
 from tests.live_server import serve
 
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
+
 STAFF, ADMIN = "staff-key-123", "admin-key-456"
 Q = "Long An đặt mục tiêu công nghiệp hỗ trợ đáp ứng bao nhiêu phần trăm nhu cầu nội địa?"
 

@@ -6,7 +6,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import copy_corpus
+
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
 
 HOIDAP = shutil.which("hoidap")
 

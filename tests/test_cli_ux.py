@@ -20,6 +20,8 @@ import pytest
 from tests.conftest import ROOT
 from tests.live_server import free_port
 
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
+
 CLI = [sys.executable, "-m", "assistant.cli"]
 
 

@@ -15,6 +15,8 @@ import pytest
 from assistant.service import Assistant
 from tests.conftest import copy_corpus, make_settings
 
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
+
 A, D, E = "000_a805e1590e173f4f", "003_d57b5ddf02e723ed", "004_f9235ea3bae06684"
 QUERIES = [
     "Long An công nghiệp hỗ trợ nhu cầu nội địa",

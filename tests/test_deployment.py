@@ -2,9 +2,12 @@
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from assistant.config import Settings
+
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWN = {f"HOIDAP_{name.upper()}" for name in Settings.model_fields} | {

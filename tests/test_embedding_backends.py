@@ -15,6 +15,8 @@ from assistant.service import Assistant
 from assistant.store import StoreError
 from tests.conftest import make_settings
 
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
+
 
 @pytest.fixture(scope="module")
 def embeddings_url() -> Iterator[str]:

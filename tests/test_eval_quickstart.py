@@ -9,6 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -47,6 +47,7 @@ def test_bad_lines_are_reported_by_number_without_stopping(tmp_path: Path) -> No
         assert expected in joined
 
 
+@pytest.mark.slow  # the real model over the seed corpus
 def test_eval_run_reports_cache_and_gate(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -17,6 +17,8 @@ from tests.browser import DESKTOP, browser, page_at, shot
 from tests.conftest import make_settings
 from tests.live_server import serve
 
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
+
 STAFF, ADMIN = "loop-staff-key-51", "loop-admin-key-77"
 Q = "Long An đặt mục tiêu công nghiệp hỗ trợ đáp ứng bao nhiêu phần trăm nhu cầu nội địa?"
 UNANSWERABLE = "Cơ quan thuế tỉnh Gia Lai đã truy thu được bao nhiêu tỷ đồng nợ thuế?"

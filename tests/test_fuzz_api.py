@@ -14,6 +14,8 @@ from bots.api import create_app
 from tests.conftest import copy_corpus, make_settings
 from tests.live_server import serve
 
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
+
 ADMIN = "fuzz-admin-key"
 SCHEMA_SETTINGS = make_settings(Path("/nonexistent"), admin_keys=ADMIN)
 schema = schemathesis.openapi.from_dict(create_app(SCHEMA_SETTINGS).openapi())

@@ -9,8 +9,12 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from assistant.interactions import open_log
 from assistant.interactions.gaps import gap_report
+
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
 
 # Three topics the documents do not cover, asked in several wordings (accentless and English
 # too), one down-voted answer, and answered questions that are no gap.

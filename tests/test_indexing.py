@@ -5,9 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from assistant.service import Assistant
 from tests.conftest import copy_corpus, make_settings
 from tests.docfactory import pdf_encrypted, pdf_without_text
+
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
 
 DOC_A = "000_a805e1590e173f4f"
 DOC_E = "004_f9235ea3bae06684"

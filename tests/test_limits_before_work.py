@@ -12,6 +12,8 @@ import pytest
 
 from tests.live_server import ServerProcess, serve_process
 
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
+
 STAFF, ADMIN = "limits-staff-key-7Q2", "limits-admin-key-9X4"
 SIZE = 64 * 1024 * 1024  # what each attack tries to send
 GROWTH_KB = 5 * 1024  # "a few MB"

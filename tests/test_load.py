@@ -10,11 +10,14 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from assistant.service import Assistant
 from bots.api import create_app
 from tests.conftest import DEV_SET, copy_corpus, make_settings
 from tests.live_server import serve
+
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
 
 KEY, ADMIN = "load-staff", "load-admin"
 Q70 = "Long An đặt mục tiêu công nghiệp hỗ trợ đáp ứng bao nhiêu phần trăm nhu cầu nội địa?"

@@ -8,6 +8,8 @@ from assistant.service import Assistant
 from assistant.store import SearchFilters
 from evals.metrics import doc_ranking, first_rank, reciprocal_rank
 
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
+
 A, B, C, D, E = (
     "000_a805e1590e173f4f",
     "001_7c190867db3e7793",

@@ -5,8 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.fake_telegram import FakeTelegram
 from tests.live_server import ROOT
+
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
 
 TOKEN = "987654:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw9"
 

@@ -21,6 +21,8 @@ from tests.fake_openai import FakeOpenAI
 from tests.fake_telegram import html_error
 from tests.live_server import serve
 
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
+
 STAFF, ADMIN = "s3cret-staff-key-AAA", "s3cret-admin-key-BBB"
 EVIL = (
     "Cảnh báo bảo mật khu công nghiệp\n"

@@ -4,11 +4,14 @@ qdrant-client's local mode stands in for the server here: same client API, same 
 
 from pathlib import Path
 
+import pytest
 from qdrant_client import QdrantClient
 
 from assistant.service import Assistant
 from assistant.store.server import QdrantServerStore
 from tests.conftest import make_settings
+
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
 
 
 def test_seed_corpus_on_qdrant_client(tmp_path: Path, seed_assistant: Assistant) -> None:

@@ -11,9 +11,12 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import copy_corpus
 from tests.live_server import free_port
+
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
 
 
 def test_sigterm_finishes_in_flight_requests(tmp_path: Path) -> None:

@@ -14,6 +14,8 @@ from assistant.service import Assistant
 from bots.telegram_format import cut_label, with_context
 from tests.test_telegram import Q70, Running
 
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
+
 USER = 777000111
 
 

@@ -14,6 +14,8 @@ from assistant.service import Assistant
 from tests.conftest import make_settings
 from tests.live_server import ROOT, serve_process
 
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
+
 ADMIN = "crash-admin-key-4M7"
 OLD = "Khu công nghiệp Long Hậu\n" + "Khu công nghiệp Long Hậu có 120 doanh nghiệp. " * 6
 NEW = "Khu công nghiệp Long Hậu\n" + "Khu công nghiệp Long Hậu có 180 doanh nghiệp mới. " * 6

@@ -16,6 +16,8 @@ from bots.api import create_app
 from tests.conftest import make_settings
 from tests.live_server import serve
 
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
+
 STAFF, ADMIN = "own-staff-key-3K1", "own-admin-key-8V6"
 ADMIN_H = {"X-API-Key": ADMIN}
 

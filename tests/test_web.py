@@ -21,6 +21,8 @@ from tests.conftest import make_settings
 from tests.fake_openai import FakeOpenAI
 from tests.live_server import serve
 
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
+
 KEY = "page-key-789"
 Q_LONG_AN = "Long An đặt mục tiêu công nghiệp hỗ trợ đáp ứng bao nhiêu phần trăm nhu cầu nội địa?"
 Q_NONE = "Cơ quan thuế tỉnh Gia Lai đã truy thu được bao nhiêu tỷ đồng nợ thuế?"

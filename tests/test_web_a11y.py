@@ -16,6 +16,8 @@ from tests.browser import DESKTOP, PHONE, browser, page_at
 from tests.conftest import ROOT, make_settings
 from tests.live_server import serve
 
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
+
 KEY = "a11y-key-456"
 ADMIN = "a11y-admin-654"
 AXE = ROOT / "tests/.node/node_modules/axe-core/axe.min.js"

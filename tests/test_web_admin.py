@@ -16,6 +16,8 @@ from tests.browser import DESKTOP, PHONE, browser, page_at, shot
 from tests.conftest import SEED_CORPUS, copy_corpus, make_settings
 from tests.live_server import serve
 
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
+
 ADMIN = "admin-key-321"
 STAFF = "staff-key-123"
 ARTICLE = (SEED_CORPUS / "004_f9235ea3bae06684.txt").read_text("utf-8")

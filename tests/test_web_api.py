@@ -22,6 +22,8 @@ from indexing.metadata import extract
 from tests.conftest import make_settings
 from tests.live_server import serve
 
+pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
+
 STAFF, ADMIN = "web-staff-1", "web-admin-1"
 Q = "Long An đặt mục tiêu công nghiệp hỗ trợ đáp ứng bao nhiêu phần trăm nhu cầu nội địa?"
 
