@@ -21,6 +21,7 @@ from assistant.config import Settings
 from assistant.retrieval import EmbeddingCache, Retriever, SearchResult
 from assistant.store import SearchFilters, Store, StoreError, open_store
 from assistant.store.base import FusionMode
+from assistant.store.sentences import SentenceVectors
 
 
 class Assistant:
@@ -124,7 +125,7 @@ class Assistant:
                 standalone,
                 hits,
                 self.retriever.embed_query(standalone),
-                self._embed_passages,
+                self.sentence_vectors(hits),
                 self.settings.answer_min_confidence,
             )
 
@@ -143,8 +144,16 @@ class Assistant:
             else:
                 yield "delta", item
 
+    def sentence_vectors(self, hits: list[SearchResult]) -> SentenceVectors:
+        """Vectors of the hits' sentences as stored at index time (one lookup); a sentence not
+        stored is embedded through ``_embed_passages``."""
+        live = self.retriever.live_versions()
+        chunks = {h.chunk_id: live.get(h.doc_id, "") for h in hits}
+        return SentenceVectors(self.store, chunks, self._embed_passages)
+
     def _embed_passages(self, texts: list[str]) -> list[list[float]]:
-        """Sentence embeddings for answering, through an LRU (answers re-read the same passages)."""
+        """Embeddings of sentences not in the store, through an LRU (answers re-read the same
+        passages)."""
         found = {
             t: v for t in dict.fromkeys(texts) if (v := self._sentence_cache.get(t)) is not None
         }
@@ -178,6 +187,7 @@ class Assistant:
         return {
             "documents": len(self.retriever.live_versions()),
             "chunks": self.store.count_chunks(),
+            "sentences": self.store.count_sentences(),
         }
 
     # -- writing --------------------------------------------------------------------------
