@@ -127,6 +127,7 @@ class Assistant:
                 self.retriever.embed_query(standalone),
                 self.sentence_vectors(hits),
                 self.settings.answer_min_confidence,
+                dense_candidates=self.dense_candidates(),
             )
 
         if self.llm is None or not hits:
@@ -150,6 +151,12 @@ class Assistant:
         live = self.retriever.live_versions()
         chunks = {h.chunk_id: live.get(h.doc_id, "") for h in hits}
         return SentenceVectors(self.store, chunks, self._embed_passages)
+
+    def dense_candidates(self) -> int:
+        """How many sentences get a dense score: the setting when vectors are stored, else at
+        most 4 (each one embedded at question time costs about 2.5 t_e)."""
+        wanted = self.settings.answer_dense_candidates
+        return wanted if self.store.has_sentence_vectors else min(wanted, 4)
 
     def _embed_passages(self, texts: list[str]) -> list[list[float]]:
         """Embeddings of sentences not in the store, through an LRU (answers re-read the same
