@@ -133,7 +133,7 @@ class StoredSentence:
             payload.get("text", ""),
             int(payload.get("start", -1)),
             int(payload.get("end", -1)),
-            [float(x) for x in vector],
+            list(vector),
         )
 
 
