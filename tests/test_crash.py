@@ -38,7 +38,7 @@ def _index(
         capture_output=True,
         text=True,
         env=env,
-        timeout=300,
+        timeout=600,  # embedding sentences too doubles indexing time; CI machines are shared
     )
 
 
