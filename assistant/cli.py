@@ -255,7 +255,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from evals.bench import print_table, run
 
-    result = run(_settings(args), args.out, quick=args.quick)
+    parts = {"parts": tuple(Settings.split_list(args.parts))} if args.parts else {}
+    result = run(_settings(args), args.out, quick=args.quick, **parts)
     print_table(result)
     print(f"wrote {args.out}/bench.json, bench.md and plots", file=sys.stderr)
     return 0
@@ -352,6 +353,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("bench", "speed and memory benchmark (< 10 min)")
     p.add_argument("--out", type=Path, default=Path("reports/bench"))
     p.add_argument("--quick", action="store_true", help="smaller sizes and shorter runs")
+    p.add_argument(
+        "--parts",
+        help="comma-separated subset: latency, scaling, layout, indexing, noop, cold, server",
+    )
     p.set_defaults(func=cmd_bench)
 
     p = add("gaps", "unanswered questions grouped by topic")

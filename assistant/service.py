@@ -41,6 +41,7 @@ from assistant.interactions.gaps import Gap, gap_report
 from assistant.retrieval import EmbeddingCache, Retriever, SearchResult
 from assistant.store import SearchFilters, Store, StoreError, open_store
 from assistant.store.base import FusionMode
+from assistant.store.sentences import SentenceVectors
 
 
 class Assistant:
@@ -205,8 +206,9 @@ class Assistant:
                 standalone,
                 hits,
                 self.retriever.embed_query(standalone),
-                self._embed_passages,
+                self.sentence_vectors(hits),
                 self.settings.answer_min_confidence,
+                dense_candidates=self.dense_candidates(),
             )
             return with_units(answer, hits)
 
@@ -229,8 +231,22 @@ class Assistant:
                 else:
                     yield "delta", item
 
+    def sentence_vectors(self, hits: list[SearchResult]) -> SentenceVectors:
+        """Vectors of the hits' sentences as stored at index time (one lookup); a sentence not
+        stored is embedded through ``_embed_passages``."""
+        live = self.retriever.live_versions()
+        chunks = {h.chunk_id: live.get(h.doc_id, "") for h in hits}
+        return SentenceVectors(self.store, chunks, self._embed_passages)
+
+    def dense_candidates(self) -> int:
+        """How many sentences get a dense score: the setting when vectors are stored, else at
+        most 4 (each one embedded at question time costs about 2.5 t_e)."""
+        wanted = self.settings.answer_dense_candidates
+        return wanted if self.store.has_sentence_vectors else min(wanted, 4)
+
     def _embed_passages(self, texts: list[str]) -> list[list[float]]:
-        """Sentence embeddings for answering, through an LRU (answers re-read the same passages)."""
+        """Embeddings of sentences not in the store, through an LRU (answers re-read the same
+        passages)."""
         found = {
             t: v for t in dict.fromkeys(texts) if (v := self._sentence_cache.get(t)) is not None
         }
@@ -281,6 +297,7 @@ class Assistant:
         return {
             "documents": len(self.retriever.live_versions()),
             "chunks": self.store.count_chunks(),
+            "sentences": self.store.count_sentences(),
         }
 
     # -- writing --------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Make the index match a corpus folder: load → clean → metadata → chunk → embed → write.
 
 Incremental and idempotent: a document is re-processed only when its content hash (file bytes,
-manifest entry, pipeline version) changed. Per document, new chunks are written first, then the
-document record switches to the new version, then old chunks are deleted, so readers see either
-the old or the new version, never a mix, even if the process dies half-way.
+manifest entry, pipeline version) changed. Per document, new chunks (each with its sentences and
+their vectors) are written first, then the document record switches to the new version, then old
+chunks and sentences are deleted, so readers see either the old or the new version, never a mix,
+even if the process dies half-way.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from typing import Any
 
 from assistant.config import Settings
 from assistant.lexical import document_vector
-from assistant.store import ChunkPoint, Store
+from assistant.store import ChunkPoint, SentencePoint, Store
 from assistant.store.base import day_number
 from indexing.loaders import SUPPORTED, LoadError, load_bytes, parse_limits, record_fields
+from indexing.sentences import spans
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ class SyncReport:
     outcomes: list[FileOutcome] = field(default_factory=list)
     seconds: float = 0.0
     embedded_chunks: int = 0
+    embedded_sentences: int = 0
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -61,6 +64,7 @@ class SyncReport:
         return {
             **{s: self.count(s) for s in ("added", "updated", "unchanged", "removed", "failed")},
             "embedded_chunks": self.embedded_chunks,
+            "embedded_sentences": self.embedded_sentences,
             "seconds": round(self.seconds, 3),
             "failures": [{"doc_id": o.doc_id, "reason": o.reason} for o in self.failed],
         }
@@ -132,6 +136,7 @@ class Indexer:
         self.settings = settings
         self.store = store
         self._embedder = embedder  # a getter: a run with nothing to embed never loads the model
+        self.embedded_sentences = 0  # sentences embedded by ``write`` calls so far
 
     # -- preparing ------------------------------------------------------------------------
     def prepare(
@@ -191,15 +196,23 @@ class Indexer:
     ) -> int:
         """Embed and store prepared documents one at a time; returns the chunks embedded.
 
-        Per document: new chunks first, then the record switches to the new version, then the
-        old chunks go. A crash at any point leaves each document at its old or its new version."""
+        Per document: new chunks with their sentences first, then the record switches to the new
+        version, then the old chunks and sentences go. A crash at any point leaves each document
+        at its old or its new version."""
         from tqdm import tqdm
 
         target = store or self.store
         total = sum(len(p.embed_texts) for p in prepared)
         with tqdm(total=total, desc="Embedding", unit="chunk", disable=not progress) as bar:
             for p in prepared:
-                vectors = self._embed(p.embed_texts, bar.update)
+                # Every sentence of every chunk, embedded once per document (chunk overlaps
+                # repeat sentences), in the same batches as the chunks.
+                sentence_spans = [spans(text) for _, _, text in p.chunk_texts]
+                unique = list(dict.fromkeys(s.text for ss in sentence_spans for s in ss))
+                embedded = self._embed([*p.embed_texts, *unique], bar.update, len(p.embed_texts))
+                vectors = embedded[: len(p.embed_texts)]
+                by_text = dict(zip(unique, embedded[len(p.embed_texts) :], strict=True))
+                self.embedded_sentences += len(unique)
                 meta = p.record
                 points = [
                     ChunkPoint(
@@ -219,9 +232,13 @@ class Indexer:
                             "author": meta["author"],
                             **p.payload_extra.get(cid, {}),
                         },
+                        sentences=tuple(
+                            SentencePoint(i, s.text, s.start, s.end, by_text[s.text])
+                            for i, s in enumerate(ss)
+                        ),
                     )
-                    for (cid, pos, text), embed_text, vector in zip(
-                        p.chunk_texts, p.embed_texts, vectors, strict=True
+                    for (cid, pos, text), embed_text, vector, ss in zip(
+                        p.chunk_texts, p.embed_texts, vectors, sentence_spans, strict=True
                     )
                 ]
                 target.upsert_chunks(points)
@@ -233,17 +250,21 @@ class Indexer:
         target.flush()
         return total
 
-    def _embed(self, texts: list[str], advance: Callable[[int], object]) -> list[list[float]]:
+    def _embed(
+        self, texts: list[str], advance: Callable[[int], object], chunks: int
+    ) -> list[list[float]]:
+        """Passage embeddings in batches; the progress bar counts the first ``chunks`` texts."""
         size = max(1, self.settings.embed_batch_size)
         out: list[list[float]] = []
         for start in range(0, len(texts), size):
             batch = texts[start : start + size]
             out.extend(self._embedder().get_text_embedding_batch(batch))
-            advance(len(batch))
+            advance(max(0, min(chunks, start + size) - start))
         return out
 
     def remove(self, doc_id: str, store: Store | None = None) -> None:
-        """Delete a document: its record first (readers stop seeing it), then its chunks."""
+        """Delete a document: its record first (readers stop seeing it), then its chunks and
+        their sentences."""
         target = store or self.store
         target.delete_document(doc_id)
         target.delete_chunks(doc_id)
@@ -264,7 +285,11 @@ class Indexer:
             other = files[doc_id_for(path.relative_to(corpus_dir))].name
             reason = f"{path.name}: same document id as {other}; rename one of them"
             report.outcomes.append(FileOutcome(path.name, "failed", reason=reason))
+        if not rebuild and not self.store.has_sentence_vectors:
+            log.warning("the index predates stored sentence vectors: rebuilding it once")
+            rebuild = True
         target = self.store.begin_rebuild() if rebuild else self.store
+        self.embedded_sentences = 0
         try:
             known = {} if rebuild else target.documents()
             self._repair(target, known)
@@ -288,6 +313,7 @@ class Indexer:
                 status = "updated" if doc_id in known else "added"
                 report.outcomes.append(FileOutcome(doc_id, status, len(prepared.chunk_texts)))
             report.embedded_chunks = self.write(todo, target, progress)
+            report.embedded_sentences = self.embedded_sentences
             crashpoint("before-removals")
             for doc_id in sorted(set(known) - set(files)):
                 self.remove(doc_id, target)
@@ -315,7 +341,8 @@ class Indexer:
             raise LoadError(f"cannot read file: {exc.strerror or exc}") from exc
 
     def _repair(self, store: Store, known: dict[str, dict[str, Any]]) -> None:
-        """Delete chunks an interrupted run left behind (versions no record points to)."""
+        """Delete chunks and sentences an interrupted run left behind (versions no record
+        points to)."""
         for doc_id, hashes in store.chunk_versions().items():
             live = known.get(doc_id, {}).get("doc_hash")
             if hashes - {live}:

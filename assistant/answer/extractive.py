@@ -21,7 +21,7 @@ from assistant.lexical import overlap_features, sentences
 from assistant.retrieval import SearchResult
 from assistant.vietnamese import fold
 
-_DENSE_CANDIDATES = 4  # measured: 3, 4 and 6 give the same dev-set answers; each costs ~30 ms
+_DENSE_CANDIDATES = 4  # default when the caller does not say (Settings.answer_dense_candidates)
 _MAX_SENTENCES = 2
 
 
@@ -55,6 +55,7 @@ def score_sentences(
     hits: Sequence[SearchResult],
     query_vector: Sequence[float],
     embed_passages: Callable[[list[str]], list[list[float]]],
+    dense_candidates: int = _DENSE_CANDIDATES,
 ) -> list[Scored]:
     """All sentences of the hits, best first."""
     wanted = kind(question)
@@ -76,7 +77,7 @@ def score_sentences(
             penalty = 0.6**missing * 0.8 ** (len(names) - missing - in_sentence)
             out.append(Scored(text, rank, hit, overlap, cue, penalty=penalty))
     out.sort(key=lambda s: s.prescore, reverse=True)
-    best = out[:_DENSE_CANDIDATES]
+    best = out[: max(1, dense_candidates)]
     if best:
         vectors = np.asarray(embed_passages([s.text for s in best]), dtype=np.float32)
         sims = vectors @ np.asarray(query_vector, dtype=np.float32)
@@ -93,10 +94,11 @@ def answer(
     query_vector: Sequence[float],
     embed_passages: Callable[[list[str]], list[list[float]]],
     min_confidence: float,
+    dense_candidates: int = _DENSE_CANDIDATES,
 ) -> Answer:
     """Quote the best sentences with citations, or refuse when nothing clears the threshold."""
     lang = language(question)
-    scored = score_sentences(standalone, hits, query_vector, embed_passages)
+    scored = score_sentences(standalone, hits, query_vector, embed_passages, dense_candidates)
     if not scored or scored[0].score < min_confidence:
         return refusal(question, standalone, hits, lang, "extractive")
     top = scored[0]

@@ -7,7 +7,9 @@ from assistant.store.base import (
     ChunkPoint,
     Hit,
     SearchFilters,
+    SentencePoint,
     Store,
+    StoredSentence,
     StoreError,
     StoreLockedError,
 )
@@ -16,9 +18,11 @@ __all__ = [
     "ChunkPoint",
     "Hit",
     "SearchFilters",
+    "SentencePoint",
     "Store",
     "StoreError",
     "StoreLockedError",
+    "StoredSentence",
     "open_store",
 ]
 

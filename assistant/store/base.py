@@ -2,9 +2,12 @@
 
 Points are of two kinds, told apart by the ``kind`` payload field:
 - ``chunk``: a passage with a dense vector (``dense``) and a sparse BM25 vector (``bm25``);
+- ``sentence``: one per sentence of a chunk, with only a ``sentence`` vector (its passage embedding,
+  made at index time so that answering embeds only the question); never searched, read by chunk;
 - ``doc``: one per document, no vectors: its metadata and the hash of its live version.
-A document's chunks are live only while their ``doc_hash`` equals the ``doc`` record's hash, so a
-reader never mixes two versions of a document, even after a crash mid-update.
+A document's chunks and sentences are live only while their ``doc_hash`` equals the ``doc``
+record's hash, so a reader never mixes two versions of a document, even after a crash mid-update.
+Sentences are written in the same update as their chunk and deleted with it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from assistant.lexical import SparseVec
 
 DENSE = "dense"
 SPARSE = "bm25"
+SENTENCE = "sentence"
+CHUNK_KINDS = ["chunk", "sentence"]  # the point kinds that belong to one version of a document
 _NAMESPACE = uuid.UUID("6f1c2a52-3c1e-4b7e-9d8e-0c5f3b1a7e21")
 
 FusionMode = Literal["rrf", "dbsf", "dense", "sparse"]
@@ -77,19 +82,78 @@ class SearchFilters:
 
 
 @dataclass(frozen=True)
+class SentencePoint:
+    """One sentence of a chunk: its text, where it sits in the chunk text, its embedding."""
+
+    index: int  # order in the chunk
+    text: str
+    start: int  # character offsets in the chunk's ``text`` (-1 when the splitter changed it)
+    end: int
+    dense: list[float]
+
+
+@dataclass(frozen=True)
 class ChunkPoint:
-    """A chunk ready to store."""
+    """A chunk ready to store, with its sentences (stored in the same update)."""
 
     chunk_id: str
     dense: list[float]
     sparse: SparseVec
     payload: dict[str, Any]
+    sentences: tuple[SentencePoint, ...] = ()
 
     @property
     def point_key(self) -> str:
         """Unique per document version: an unchanged chunk of a new version is a new point, so
         writing the new version never relabels the points the old version still needs."""
         return f"{self.chunk_id}@{self.payload.get('doc_hash', '')}"
+
+    def sentence_points(self) -> list[tuple[str, list[float], dict[str, Any]]]:
+        """(point key, vector, payload) of each sentence; the payload names its chunk and
+        version, so deleting a version by ``doc_id``/``doc_hash`` takes its sentences too."""
+        base = {
+            "kind": "sentence",
+            "doc_id": self.payload.get("doc_id", ""),
+            "doc_hash": self.payload.get("doc_hash", ""),
+            "chunk_id": self.chunk_id,
+        }
+        return [
+            (
+                f"{self.point_key}#s{s.index}",
+                list(s.dense),
+                {**base, "sentence": s.index, "start": s.start, "end": s.end, "text": s.text},
+            )
+            for s in self.sentences
+        ]
+
+
+@dataclass(frozen=True)
+class StoredSentence:
+    """A sentence read back for answering."""
+
+    chunk_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+    vector: list[float]
+
+    @classmethod
+    def live(
+        cls, payload: dict[str, Any], vector: Any, chunks: dict[str, str]
+    ) -> StoredSentence | None:
+        """The record of a stored sentence point, or None when it belongs to a version of its
+        document other than the one asked for (``chunks``: chunk id → live ``doc_hash``)."""
+        if vector is None or chunks.get(payload.get("chunk_id", "")) != payload.get("doc_hash"):
+            return None
+        return cls(
+            payload["chunk_id"],
+            int(payload.get("sentence", 0)),
+            payload.get("text", ""),
+            int(payload.get("start", -1)),
+            int(payload.get("end", -1)),
+            list(vector),
+        )
 
 
 @dataclass(frozen=True)
@@ -109,7 +173,8 @@ class Store(ABC):
 
     @abstractmethod
     def delete_chunks(self, doc_id: str, except_hash: str | None = None) -> None:
-        """Delete a document's chunks, all of them or those not of version ``except_hash``."""
+        """Delete a document's chunks and their sentences, all of them or those not of version
+        ``except_hash``."""
 
     @abstractmethod
     def put_document(self, record: dict[str, Any]) -> None:
@@ -128,11 +193,27 @@ class Store(ABC):
         return {r["doc_id"]: {k: v for k, v in r.items() if k != "kind"} for r in records}
 
     def chunk_versions(self) -> dict[str, set[str]]:
-        """Doc id → the ``doc_hash`` values its stored chunks carry (finds leftovers of crashes)."""
+        """Doc id → the ``doc_hash`` values its stored chunks and sentences carry (finds
+        leftovers of crashes)."""
         versions: dict[str, set[str]] = {}
-        for p in self.scroll_payloads("chunk", ["doc_id", "doc_hash"]):
-            versions.setdefault(p["doc_id"], set()).add(p["doc_hash"])
+        for kind in CHUNK_KINDS:
+            for p in self.scroll_payloads(kind, ["doc_id", "doc_hash"]):
+                versions.setdefault(p["doc_id"], set()).add(p["doc_hash"])
         return versions
+
+    @property
+    @abstractmethod
+    def has_sentence_vectors(self) -> bool:
+        """Whether this collection was created with the ``sentence`` vector (indexes made before
+        it existed have none and must be rebuilt to gain it)."""
+
+    @abstractmethod
+    def sentence_vectors(self, chunks: dict[str, str]) -> list[StoredSentence]:
+        """Sentences of the given chunks (chunk id → live ``doc_hash``), in one lookup; sentences
+        of any other version are never returned."""
+
+    @abstractmethod
+    def count_sentences(self) -> int: ...
 
     @abstractmethod
     def query(

@@ -17,13 +17,16 @@ import qdrant_edge as qe
 
 from assistant.lexical import SparseVec
 from assistant.store.base import (
+    CHUNK_KINDS,
     DENSE,
+    SENTENCE,
     SPARSE,
     ChunkPoint,
     FusionMode,
     Hit,
     SearchFilters,
     Store,
+    StoredSentence,
     StoreError,
     StoreLockedError,
     day_number,
@@ -32,6 +35,11 @@ from assistant.store.base import (
 
 _META_ID = point_id("meta:index")
 _PAGE = 1024
+_NO_HNSW = qe.HnswIndexConfig(m=0, ef_construct=100, full_scan_threshold=10_000)
+_OLD_LAYOUT = (
+    "The index at {} was made before sentence vectors were stored: "
+    "run `hoidap index --rebuild` once."
+)
 
 
 def _match(key: str, value: str) -> qe.FieldCondition:
@@ -74,6 +82,7 @@ class EdgeStore(Store):
         self.shard_dir = shard_dir
         self._shard = shard
         self._dim = dim
+        self._sentences = _has_vector(shard_dir, SENTENCE)
 
     # -- opening --------------------------------------------------------------------------
     @classmethod
@@ -102,13 +111,20 @@ class EdgeStore(Store):
     @staticmethod
     def _create(shard_dir: Path, dim: int) -> qe.EdgeShard:
         config = qe.EdgeConfig(
-            vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
+            vectors={
+                DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine),
+                # Sentence vectors are only read back by id, never searched: no HNSW graph.
+                SENTENCE: qe.EdgeVectorParams(
+                    size=dim, distance=qe.Distance.Cosine, hnsw_config=_NO_HNSW
+                ),
+            },
             sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
         )
         shard = qe.EdgeShard.create(str(shard_dir), config)
         for key, schema in (
             ("kind", qe.PayloadSchemaType.Keyword),
             ("doc_id", qe.PayloadSchemaType.Keyword),
+            ("chunk_id", qe.PayloadSchemaType.Keyword),
             ("outlet", qe.PayloadSchemaType.Keyword),
             ("published_day", qe.PayloadSchemaType.Integer),
             ("doc_type", qe.PayloadSchemaType.Keyword),
@@ -143,11 +159,25 @@ class EdgeStore(Store):
             )
             for c in chunks
         ]
+        if any(c.sentences for c in chunks) and not self._sentences:
+            raise StoreError(_OLD_LAYOUT.format(self.shard_dir))
+        points += [
+            qe.Point(point_id(key), {SENTENCE: vector}, payload)
+            for c in chunks
+            for key, vector, payload in c.sentence_points()
+        ]
+        # One update: a chunk and its sentences reach the WAL together.
         self._shard.update(qe.UpdateOperation.upsert_points(points))
 
     def delete_chunks(self, doc_id: str, except_hash: str | None = None) -> None:
         must_not = [_match("doc_hash", except_hash)] if except_hash else None
-        flt = qe.Filter(must=[_match("kind", "chunk"), _match("doc_id", doc_id)], must_not=must_not)
+        flt = qe.Filter(
+            must=[
+                qe.FieldCondition(key="kind", match=qe.MatchAny(CHUNK_KINDS)),
+                _match("doc_id", doc_id),
+            ],
+            must_not=must_not,
+        )
         self._shard.update(qe.UpdateOperation.delete_points_by_filter(flt))
 
     def put_document(self, record: dict[str, Any]) -> None:
@@ -199,6 +229,43 @@ class EdgeStore(Store):
 
     def count_chunks(self) -> int:
         return self._shard.count(qe.CountRequest(filter=qe.Filter(must=[_match("kind", "chunk")])))
+
+    def count_sentences(self) -> int:
+        flt = qe.Filter(must=[_match("kind", "sentence")])
+        return self._shard.count(qe.CountRequest(filter=flt))
+
+    @property
+    def has_sentence_vectors(self) -> bool:
+        return self._sentences
+
+    def sentence_vectors(self, chunks: dict[str, str]) -> list[StoredSentence]:
+        if not chunks or not self._sentences:
+            return []
+        flt = qe.Filter(
+            must=[
+                _match("kind", "sentence"),
+                qe.FieldCondition(key="chunk_id", match=qe.MatchAny(list(chunks))),
+            ]
+        )
+        out: list[StoredSentence] = []
+        offset = None
+        while True:
+            records, offset = self._shard.scroll(
+                qe.ScrollRequest(
+                    offset=offset,
+                    limit=_PAGE,
+                    filter=flt,
+                    with_payload=True,
+                    with_vector=[SENTENCE],
+                )
+            )
+            for r in records:
+                vector = (r.vector or {}).get(SENTENCE) if isinstance(r.vector, dict) else None
+                stored = StoredSentence.live(r.payload or {}, vector, chunks)
+                if stored is not None:
+                    out.append(stored)
+            if offset is None:
+                return sorted(out, key=lambda s: (s.chunk_id, s.index))
 
     def query(
         self,
@@ -269,6 +336,7 @@ class EdgeStore(Store):
         _atomic_write(self.root / "CURRENT", fresh.shard_dir.name)
         self._shard.close()
         self._shard, self.shard_dir = fresh._shard, fresh.shard_dir
+        self._sentences = fresh._sentences
         shutil.rmtree(old_dir, ignore_errors=True)
         self.sweep()
 
@@ -286,6 +354,15 @@ class EdgeStore(Store):
     @property
     def description(self) -> str:
         return f"Qdrant Edge at {self.shard_dir}"
+
+
+def _has_vector(shard_dir: Path, name: str) -> bool:
+    """Whether the shard was created with a named dense vector (read from its own config)."""
+    try:
+        config = json.loads((shard_dir / "edge_config.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return name in (config.get("vectors") or {})
 
 
 def _atomic_write(path: Path, text: str) -> None:

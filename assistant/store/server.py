@@ -15,13 +15,16 @@ from qdrant_client import QdrantClient, models
 
 from assistant.lexical import SparseVec
 from assistant.store.base import (
+    CHUNK_KINDS,
     DENSE,
+    SENTENCE,
     SPARSE,
     ChunkPoint,
     FusionMode,
     Hit,
     SearchFilters,
     Store,
+    StoredSentence,
     StoreError,
     day_number,
     point_id,
@@ -95,6 +98,12 @@ class QdrantServerStore(Store):
         # writes here: one lock keeps both correct.
         self._lock = threading.RLock()
         self.collection = collection or self._resolve_or_create()
+        self._sentences = self._has_vector(SENTENCE)
+
+    def _has_vector(self, name: str) -> bool:
+        with self._lock:
+            vectors = self._client.get_collection(self.collection).config.params.vectors
+        return isinstance(vectors, dict) and name in vectors
 
     @classmethod
     def connect(
@@ -128,7 +137,13 @@ class QdrantServerStore(Store):
         self._client.create_collection(
             name,
             vectors_config={
-                DENSE: models.VectorParams(size=self._dim, distance=models.Distance.COSINE)
+                DENSE: models.VectorParams(size=self._dim, distance=models.Distance.COSINE),
+                # Sentence vectors are only read back by chunk, never searched: no HNSW graph.
+                SENTENCE: models.VectorParams(
+                    size=self._dim,
+                    distance=models.Distance.COSINE,
+                    hnsw_config=models.HnswConfigDiff(m=0),
+                ),
             },
             sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
             shard_number=shards,
@@ -138,6 +153,7 @@ class QdrantServerStore(Store):
         for key, schema in (
             ("kind", models.PayloadSchemaType.KEYWORD),
             ("doc_id", models.PayloadSchemaType.KEYWORD),
+            ("chunk_id", models.PayloadSchemaType.KEYWORD),
             ("outlet", models.PayloadSchemaType.KEYWORD),
             ("published_day", models.PayloadSchemaType.INTEGER),
             ("doc_type", models.PayloadSchemaType.KEYWORD),
@@ -152,22 +168,36 @@ class QdrantServerStore(Store):
             self._client.upsert(self.collection, points=points, wait=True)
 
     def upsert_chunks(self, chunks: list[ChunkPoint]) -> None:
-        if chunks:
-            self._upsert(
-                [
-                    models.PointStruct(
-                        id=point_id(c.point_key),
-                        vector={DENSE: list(c.dense), SPARSE: _sparse(c.sparse)},
-                        payload={"kind": "chunk", **c.payload},
-                    )
-                    for c in chunks
-                ]
+        if not chunks:
+            return
+        if any(c.sentences for c in chunks) and not self._sentences:
+            raise StoreError(
+                f"The collection {self.collection} was made before sentence vectors were "
+                "stored: run `hoidap index --rebuild` once."
             )
+        points = [
+            models.PointStruct(
+                id=point_id(c.point_key),
+                vector={DENSE: list(c.dense), SPARSE: _sparse(c.sparse)},
+                payload={"kind": "chunk", **c.payload},
+            )
+            for c in chunks
+        ]
+        points += [
+            models.PointStruct(id=point_id(key), vector={SENTENCE: vector}, payload=payload)
+            for c in chunks
+            for key, vector, payload in c.sentence_points()
+        ]
+        self._upsert(points)  # one request: a chunk and its sentences land together
 
     def delete_chunks(self, doc_id: str, except_hash: str | None = None) -> None:
         must_not: list[Any] | None = [_match("doc_hash", except_hash)] if except_hash else None
         flt = models.Filter(
-            must=[_match("kind", "chunk"), _match("doc_id", doc_id)], must_not=must_not
+            must=[
+                models.FieldCondition(key="kind", match=models.MatchAny(any=CHUNK_KINDS)),
+                _match("doc_id", doc_id),
+            ],
+            must_not=must_not,
         )
         with self._lock:
             self._client.delete(
@@ -238,6 +268,47 @@ class QdrantServerStore(Store):
                 count_filter=models.Filter(must=[_match("kind", "chunk")]),
                 exact=True,
             ).count
+
+    def count_sentences(self) -> int:
+        with self._lock:
+            return self._client.count(
+                self.collection,
+                count_filter=models.Filter(must=[_match("kind", "sentence")]),
+                exact=True,
+            ).count
+
+    @property
+    def has_sentence_vectors(self) -> bool:
+        return self._sentences
+
+    def sentence_vectors(self, chunks: dict[str, str]) -> list[StoredSentence]:
+        if not chunks or not self._sentences:
+            return []
+        flt = models.Filter(
+            must=[
+                _match("kind", "sentence"),
+                models.FieldCondition(key="chunk_id", match=models.MatchAny(any=list(chunks))),
+            ]
+        )
+        out: list[StoredSentence] = []
+        offset = None
+        with self._lock:
+            while True:
+                records, offset = self._client.scroll(
+                    self.collection,
+                    scroll_filter=flt,
+                    limit=_PAGE,
+                    offset=offset,
+                    with_payload=True,
+                    with_vectors=[SENTENCE],
+                )
+                for r in records:
+                    vector = r.vector.get(SENTENCE) if isinstance(r.vector, dict) else None
+                    stored = StoredSentence.live(r.payload or {}, vector, chunks)
+                    if stored is not None:
+                        out.append(stored)
+                if offset is None:
+                    return sorted(out, key=lambda s: (s.chunk_id, s.index))
 
     def query(
         self,
@@ -323,6 +394,7 @@ class QdrantServerStore(Store):
                 ]
             )
             self.collection = fresh.collection
+            self._sentences = fresh._sentences
             self._client.delete_collection(old)
 
     def abort_rebuild(self, fresh: Store) -> None:
