@@ -195,6 +195,7 @@ def test_lists_short_answers_and_refusals() -> None:
     assert not typed.correct(unanswerable, "Long An 70% [1].", True)
 
 
+@pytest.mark.slow  # a real eval run with the model
 def test_eval_report_has_accuracy_per_answer_type(tmp_path: Path) -> None:
     """A small typed set over the seed corpus, run for real: per-type table and metrics."""
     lines = [

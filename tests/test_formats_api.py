@@ -6,12 +6,15 @@ import shutil
 from pathlib import Path
 
 import httpx
+import pytest
 
 from assistant.service import Assistant
 from bots.api import create_app
 from tests import docfactory as f
 from tests.conftest import SEED_CORPUS, make_settings
 from tests.live_server import serve
+
+pytestmark = pytest.mark.slow  # real model, real index, servers or subprocesses
 
 ADMIN = "admin-secret-formats"
 

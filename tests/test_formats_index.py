@@ -7,9 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from assistant.service import Assistant
 from tests import docfactory as f
 from tests.conftest import SEED_CORPUS, make_settings
+
+pytestmark = pytest.mark.slow  # real model, real index, servers or subprocesses
 
 # doc id → (province, bytes)
 FILES = {

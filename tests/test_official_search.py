@@ -19,6 +19,8 @@ from bots.api import create_app
 from tests.conftest import make_settings
 from tests.live_server import serve
 
+pytestmark = pytest.mark.slow  # real model, real index, servers or subprocesses
+
 OFFICIAL = Path(__file__).resolve().parent.parent / "evals" / "corpora" / "official"
 DOCS = ("qd_1318_bacninh_cnht", "nq_15_longan_hatang_kcn", "nq_08_tayninh_hatang_kcn")
 HOIDAP = shutil.which("hoidap") or "hoidap"

@@ -22,6 +22,8 @@ from assistant.store.server import QdrantServerStore
 from tests.conftest import copy_corpus, make_settings
 from tests.sentence_checks import sentence_problems
 
+pytestmark = pytest.mark.slow  # real model, real index, servers or subprocesses
+
 DIM = 4
 DOC_A = "000_a805e1590e173f4f"
 DOC_E = "004_f9235ea3bae06684"
