@@ -140,6 +140,7 @@ class CitationOut(BaseModel):
     published: str | None
     quote: str
     score: float
+    highlight: list[int] | None = None
 
 
 class AskResponse(BaseModel):
@@ -150,6 +151,7 @@ class AskResponse(BaseModel):
     mode: Literal["extractive", "llm"]
     citations: list[CitationOut]
     suggestions: list[dict[str, Any]]
+    short_answer: str | None = None
 
 
 class FileResult(BaseModel):
