@@ -53,6 +53,8 @@ class Settings(BaseSettings):
 
     # Answering.
     answer_min_confidence: float = 0.35
+    # Sentences scored densely per answer (the rest by overlap and type only).
+    answer_dense_candidates: int = 8
     llm_base_url: str | None = None
     llm_model: str = "local-model"
     llm_api_key: SecretStr | None = None

@@ -126,6 +126,11 @@ class Assistant:
                 self.retriever.embed_query(standalone),
                 self._embed_passages,
                 self.settings.answer_min_confidence,
+                retrieve=lambda q: (
+                    self.search(q, k=k or self.settings.top_k, mode=mode),
+                    self.retriever.embed_query(q),
+                ),
+                dense_candidates=self.settings.answer_dense_candidates,
             )
 
         if self.llm is None or not hits:

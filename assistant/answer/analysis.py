@@ -1,0 +1,242 @@
+"""Question analysis: the expected answer type with its measure or counted noun, the predicate
+(the words that say what is measured), and the entities and years the answer must be about.
+
+Works on the accent-folded question, so Vietnamese typed with or without diacritics and English
+questions go through the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.answer.entities import Entity, names_in, places_in, year_entities
+from assistant.answer.question import language
+from assistant.answer.spans import AType
+from assistant.vietnamese import fold
+
+_HOW_MANY = r"(?:bao nhieu|(?<!nha )\bmay\b(?! (?:moc|bay|tinh|chu))|how many|how much|number of)"
+_RULES: list[tuple[AType, re.Pattern[str]]] = [
+    (
+        AType.DOCNUM,
+        re.compile(
+            r"\b(?:quyet dinh|nghi quyet|nghi dinh|thong tu|cong van|van ban|chi thi|ke hoach|luat)"
+            r" (?:so )?(?:nao|gi|so may|so bao nhieu)\b|\bso hieu\b|(?:which|what) (?:decision|resolution|decree|document|circular)"
+        ),
+    ),
+    (
+        AType.PERCENT,
+        re.compile(
+            rf"{_HOW_MANY} (?:phan tram|%)|\bty le\b|\bphan tram\b|\bpercent|\bshare\b|\bproportion\b|"
+            r"\b(?:occupancy|growth) rate\b|\bty trong\b"
+        ),
+    ),
+    (
+        AType.MONEY,
+        re.compile(
+            rf"{_HOW_MANY} (?:ty|trieu|nghin|ngan)? ?(?:dong|usd|do la|tien)\b|{_HOW_MANY} (?:ty|trieu)\b|"
+            r"\b(?:von|ngan sach|kinh phi|gia thue|gia dat|gia ban|muc gia|chi phi|doanh thu|kim ngach|"
+            r"tong muc dau tu|nguon von|muc dau tu|thu nhap|tien luong|muc luong|tien thue|loi nhuan|"
+            r"gia tri)\b.*(?:bao nhieu|muc nao)|"
+            r"(?:bao nhieu|how much).*\b(?:von|ngan sach|kinh phi|bao nhieu tien|gia thue)\b|"
+            r"\b(?:investment|capital|budget|cost|price|rent|revenue|funding|worth|turnover|salary|wage|fund)\b"
+        ),
+    ),
+    (
+        AType.AREA,
+        re.compile(
+            rf"{_HOW_MANY} (?:ha|hecta|m2|km2|met vuong)\b|\b(?:dien tich|quy mo|rong)\b.*(?:bao nhieu|the nao|la bao nhieu)|"
+            r"\b(?:area|hectares|how large|how big|size)\b"
+        ),
+    ),
+    (AType.COUNT, re.compile(rf"{_HOW_MANY}")),
+    (
+        AType.PERIOD,
+        re.compile(r"\b(?:giai doan nao|thoi gian nao|thoi ky nao|thoi han)\b|which period|what period"),
+    ),
+    (
+        AType.YEAR,
+        re.compile(r"\bnam nao\b|\bnam bao nhieu\b|what year|which year|\bin what year"),
+    ),
+    (
+        AType.DATE,
+        re.compile(
+            r"\b(?:khi nao|ngay nao|bao gio|luc nao|thoi diem nao|thang nao|hom nao|ngay bao nhieu)\b|"
+            r"\bwhen\b|what (?:date|day|month)|which (?:date|day|month)"
+        ),
+    ),
+    (AType.PERSON, re.compile(r"\bai\b|\bnguoi nao\b|\bwho(?:m|se)?\b")),
+    (
+        AType.ORG,
+        re.compile(
+            r"\b(?:co quan|don vi|to chuc|cong ty|tap doan|ngan hang|so|bo|tru so) nao\b|"
+            r"(?:which|what) (?:agency|company|organi[sz]ation|body|bank|firm|ministry|department|authority)\b"
+        ),
+    ),
+    (
+        AType.LIST,
+        re.compile(
+            r"\bnhung\b.*\bnao\b|\bcac\b.*\bnao\b|\bgom nhung\b|\bgom\b.*\bgi\b|\bnhung gi\b|"
+            r"\bnhung (?:tinh|dia phuong|nuoc|linh vuc|nganh)\b|\bwhich (?:[\w-]+ ){0,2}\w+s\b|\bwhat are\b|\blist\b|\bname the\b"
+        ),
+    ),
+    (AType.PLACE, re.compile(r"\bo dau\b|\bdia chi\b|\btai dau\b|\bdia diem nao\b|\bnoi nao\b|\bwhere\b")),
+]
+
+# English nouns of "how many …" to the Vietnamese noun the text counts.
+_EN_NOUNS = {
+    "companies": "doanh nghiep",
+    "company": "doanh nghiep",
+    "enterprises": "doanh nghiep",
+    "businesses": "doanh nghiep",
+    "firms": "doanh nghiep",
+    "investors": "nha dau tu",
+    "workers": "lao dong",
+    "employees": "lao dong",
+    "jobs": "viec lam",
+    "engineers": "ky su",
+    "projects": "du an",
+    "pillars": "tru cot",
+    "provinces": "tinh",
+    "fields": "linh vuc",
+    "sectors": "linh vuc",
+    "industries": "nganh",
+    "people": "nguoi",
+    "students": "sinh vien",
+    "startups": "khoi nghiep",
+    "members": "thanh vien",
+    "delegates": "dai bieu",
+    "groups": "nhom",
+    "tasks": "nhiem vu",
+    "parks": "khu",
+    "zones": "khu",
+    "countries": "quoc gia",
+    "products": "san pham",
+    "agreements": "thoa thuan",
+    "schemes": "de an",
+    "programmes": "chuong trinh",
+    "programs": "chuong trinh",
+    "universities": "truong",
+    "hospitals": "benh vien",
+}
+_NOUN_STOP = frozenset(
+    "da duoc se dang co la tham gia trong tai o cua vao de nam the thi ma vay nua khong "
+    "hien nay do nay kia tren tu den voi cho ve nhu va hay".split()
+)
+_STOP = frozenset(
+    "la cua va cac nhung co duoc da se dang trong tai o cho voi ve nay do thi de khi nhu mot "
+    "theo den tu bi boi nao gi ai dau bao nhieu may hon the vay con sao khong ra nam ngay "
+    "the what which who when where how is are was were the of in on for to and a an by "
+    "many much does do did its their with from that this".split()
+)
+
+
+# What is measured, in the words the text uses: a money, percent or area question whose measure
+# is named ("giá thuê đất", "vốn đầu tư", "occupancy") is only answered by a sentence (or its
+# paragraph) that names it too; otherwise another figure of the same unit is quoted.
+_MEASURES: list[tuple[str, tuple[str, ...]]] = [
+    (r"\bgia thue dat\b|\bthue dat\b|\bland rent", ("thue dat", "gia thue")),
+    (r"\bgia thue\b|\brent\b|\brental", ("gia thue", "thue")),
+    (r"\bvon dau tu\b|\btong von\b|\bmuc dau tu\b|\binvestment\b|\bcapital\b", ("von", "dau tu")),
+    (r"\bngan sach\b|\bkinh phi\b|\bbudget\b|\bfunding\b", ("ngan sach", "kinh phi", "von")),
+    (r"\bdoanh thu\b|\brevenue\b|\bturnover\b", ("doanh thu",)),
+    (r"\bkim ngach\b|\bxuat khau\b|\bexport", ("kim ngach", "xuat khau")),
+    (r"\bloi nhuan\b|\bprofit", ("loi nhuan",)),
+    (r"\bthu nhap\b|\bluong\b|\bincome\b|\bsalary|\bwage", ("thu nhap", "luong")),
+    (r"\blap day\b|\boccupancy\b", ("lap day",)),
+    (r"\btang truong\b|\bgrowth\b", ("tang truong", "tang")),
+    (r"\bgiai ngan\b|\bdisburse", ("giai ngan",)),
+    (r"\bdien tich\b|\barea\b|\bhectares\b", ("dien tich", "ha", "m2", "rong")),
+]
+
+
+@dataclass
+class Analysis:
+    """What a question wants and what the answer must be about."""
+
+    question: str
+    lang: str
+    atype: AType
+    noun: str | None = None  # folded counted noun for COUNT
+    predicate: list[str] = field(default_factory=list)  # folded content words near the wh-word
+    places: list[Entity] = field(default_factory=list)
+    names: list[Entity] = field(default_factory=list)
+    years: list[Entity] = field(default_factory=list)
+    measure: tuple[str, ...] = ()  # folded words of which one must stand near the figure
+
+    @property
+    def entities(self) -> list[Entity]:
+        return [*self.places, *self.names, *self.years]
+
+    @property
+    def typed(self) -> bool:
+        """Whether a sentence must hold a span of the expected type to answer."""
+        return self.atype not in (AType.OTHER, AType.LIST, AType.PLACE, AType.ORG)
+
+
+def _count_noun(folded: str, lang: str) -> str | None:
+    m = re.search(rf"{_HOW_MANY}\s+(.*)", folded)
+    if not m:
+        return None
+    words = re.findall(r"[a-z0-9]+", m.group(1))
+    if lang == "en":
+        for w in words[:4]:
+            if w in _EN_NOUNS:
+                return _EN_NOUNS[w]
+        return None
+    noun = []
+    for w in words[:3]:
+        if w in _NOUN_STOP:
+            break
+        noun.append(w)
+    return " ".join(noun) or None
+
+
+def _predicate(folded: str, names: list[str]) -> list[str]:
+    """Content syllables of the question, minus names and question words (nearest first)."""
+    for n in names:
+        folded = folded.replace(n, " ")
+    words = re.findall(r"[a-z0-9%]+", folded)
+    return [w for w in words if w not in _STOP and not w.isdigit() and len(w) > 1]
+
+
+def analyse(question: str, asked: str | None = None) -> Analysis:
+    """Analyse ``question``; ``asked`` (the user's own words when ``question`` adds earlier turns
+    as context) decides the expected type."""
+    lang = language(asked or question)
+    folded = " ".join(fold(question).split())
+    type_text = " ".join(fold(asked).split()) if asked else folded
+    atype = next((t for t, p in _RULES if p.search(type_text)), AType.OTHER)
+    # "bao nhiêu năm" is a count of years, "bao nhiêu tỷ đồng" money: the noun decides.
+    places = places_in(question)
+    unnamed = folded
+    for form in (f for p in places for f in p.folded):
+        unnamed = unnamed.replace(form, " ")
+    if asked:
+        unnamed = type_text
+    noun = _count_noun(" ".join(unnamed.split()), lang) if atype is AType.COUNT else None
+    if atype is AType.COUNT and noun and re.match(r"(?:ha|hecta|m2|km2)\b", noun):
+        atype = AType.AREA
+    if atype is AType.COUNT and noun is None and lang == "vi":
+        atype = AType.NUMBER
+    names = [
+        n
+        for n in (names_in(question) if lang == "en" or question != question.lower() else [])
+        if not any(n.found_in(p.name) for p in places)
+    ]
+    years = year_entities(question)
+    entity_forms = [f for e in (*places, *names) for f in e.folded] + [y.name for y in years]
+    measure: tuple[str, ...] = ()
+    if atype in (AType.MONEY, AType.PERCENT, AType.AREA, AType.NUMBER):
+        measure = next((m for p, m in _MEASURES if re.search(p, type_text)), ())
+    return Analysis(
+        question,
+        lang,
+        atype,
+        noun,
+        _predicate(type_text, entity_forms),
+        places,
+        names,
+        years,
+        measure,
+    )
