@@ -46,7 +46,7 @@ _RULES: list[tuple[AType, re.Pattern[str]]] = [
         AType.AREA,
         re.compile(
             rf"{_HOW_MANY} (?:ha|hecta|m2|km2|met vuong)\b|\b(?:dien tich|quy mo|rong)\b.*(?:bao nhieu|the nao|la bao nhieu)|"
-            r"\b(?:area|hectares|how large|how big|size)\b"
+            r"\b(?:area|hectares|how large|how big|size|larger|bigger|largest|biggest|rong hon|rong nhat)\b"
         ),
     ),
     (AType.COUNT, re.compile(rf"{_HOW_MANY}")),
@@ -135,6 +135,8 @@ _STOP = frozenset(
 # is named ("giá thuê đất", "vốn đầu tư", "occupancy") is only answered by a sentence (or its
 # paragraph) that names it too; otherwise another figure of the same unit is quoted.
 _MEASURES: list[tuple[str, tuple[str, ...]]] = [
+    (r"\b(?:von )?(?:dau tu )?trong nuoc\b|\bnoi dia\b|\bdomestic (?:investment|capital)", ("trong nuoc", "noi dia")),
+    (r"\bfdi\b|\bdau tu nuoc ngoai\b|\bforeign (?:direct )?investment", ("fdi", "nuoc ngoai")),
     (r"\bgia thue dat\b|\bthue dat\b|\bland rent", ("thue dat", "gia thue")),
     (r"\bgia thue\b|\brent\b|\brental", ("gia thue", "thue")),
     (r"\bvon dau tu\b|\btong von\b|\bmuc dau tu\b|\binvestment\b|\bcapital\b", ("von", "dau tu")),
@@ -150,6 +152,35 @@ _MEASURES: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 
+# Titles a "who" question names: the person quoted must hold that title, not a neighbour's
+# ("Phó Giám đốc" does not answer "Giám đốc").
+_ROLES = (
+    "pho chu tich|chu tich|pho giam doc|tong giam doc|giam doc|pho truong ban|truong ban|"
+    "pho bi thu|bi thu|bo truong|thu truong|cuc truong|vien truong|chanh van phong|tong thu ky|"
+    "pho truong phong|truong phong|pho hieu truong|hieu truong|chu nhiem|tong bien tap"
+)
+_EN_ROLES = {
+    "deputy director": "pho giam doc",
+    "director general": "tong giam doc",
+    "general director": "tong giam doc",
+    "director": "giam doc",
+    "deputy head": "pho truong",
+    "head": "truong",
+    "vice chairman": "pho chu tich",
+    "chairman": "chu tich",
+    "chairwoman": "chu tich",
+    "minister": "bo truong",
+    "secretary": "bi thu",
+}
+
+
+def _role(type_text: str) -> str | None:
+    m = re.search(rf"\b(?:{_ROLES})\b", type_text)
+    if m:
+        return m.group(0)
+    return next((vi for en, vi in _EN_ROLES.items() if re.search(rf"\b{en}\b", type_text)), None)
+
+
 @dataclass
 class Analysis:
     """What a question wants and what the answer must be about."""
@@ -163,6 +194,7 @@ class Analysis:
     names: list[Entity] = field(default_factory=list)
     years: list[Entity] = field(default_factory=list)
     measure: tuple[str, ...] = ()  # folded words of which one must stand near the figure
+    role: str | None = None  # folded title a person must hold ("giam doc")
 
     @property
     def entities(self) -> list[Entity]:
@@ -171,7 +203,7 @@ class Analysis:
     @property
     def typed(self) -> bool:
         """Whether a sentence must hold a span of the expected type to answer."""
-        return self.atype not in (AType.OTHER, AType.LIST, AType.PLACE, AType.ORG)
+        return self.atype not in (AType.OTHER, AType.LIST, AType.PLACE)
 
 
 def _count_noun(folded: str, lang: str) -> str | None:
@@ -229,6 +261,10 @@ def analyse(question: str, asked: str | None = None) -> Analysis:
     measure: tuple[str, ...] = ()
     if atype in (AType.MONEY, AType.PERCENT, AType.AREA, AType.NUMBER):
         measure = next((m for p, m in _MEASURES if re.search(p, type_text)), ())
+    role = _role(type_text) if atype is AType.PERSON else None
+    if atype is AType.ORG:
+        head = re.search(r"\b(cong ty|tap doan|ngan hang|tong cong ty)\b", type_text)
+        noun = head.group(1) if head else None
     return Analysis(
         question,
         lang,
@@ -239,4 +275,5 @@ def analyse(question: str, asked: str | None = None) -> Analysis:
         names,
         years,
         measure,
+        role,
     )

@@ -28,7 +28,7 @@ from assistant.vietnamese import fold
 
 EmbedFn = Callable[[list[str]], list[list[float]]]
 _NO_SPAN_FACTOR = 0.45  # a typed question's candidate without a span of the type
-_NO_MEASURE_FACTOR = 0.6  # a figure of the right unit but not of the measure asked for
+_NO_MEASURE_FACTOR = 0.3  # a figure of the right unit but not of the measure asked for
 
 
 @dataclass
@@ -105,8 +105,21 @@ def _proximity(sentence: str, span: Span, predicate: Sequence[str]) -> float:
     return 0.0 if best is None else 1.0 / (1.0 + max(0, best) / 25.0)
 
 
+def holds_role(sentence: str, span: Span, role: str) -> bool:
+    """The person span stands next to the asked title, without a "Phó" the question lacks."""
+    folded = fold(sentence)
+    for m in re.finditer(rf"(?<!\w){re.escape(role)}(?!\w)", folded):
+        near = m.start() - span.end <= 40 if m.start() >= span.end else span.start - m.end() <= 60
+        deputy = folded[max(0, m.start() - 4) : m.start()] == "pho " and not role.startswith("pho")
+        if near and not deputy:
+            return True
+    return False
+
+
 def best_span(sentence: str, analysis: Analysis) -> tuple[Span | None, float]:
     spans = find_spans(sentence, analysis.atype, analysis.noun)
+    if analysis.atype is AType.ORG and analysis.noun:  # "Công ty nào": a company, not a ministry
+        spans = [s for s in spans if fold(s.text).startswith(analysis.noun)]
     if analysis.atype is AType.YEAR:  # "đến năm nào": the year asked is not one of the question's
         asked = {e.name for e in analysis.years}
         spans = [s for s in spans if not any(y in s.text for y in asked)] or spans
@@ -151,6 +164,8 @@ def score_candidates(
         measure_ok = not analysis.measure or any(
             re.search(rf"(?<!\w){re.escape(m)}(?!\w)", near) for m in analysis.measure
         )
+        if analysis.role and span is not None:
+            measure_ok = holds_role(sentence.text, span, analysis.role)
         out.append(
             Candidate(
                 sentence,

@@ -17,7 +17,7 @@ from assistant.answer.candidates import Candidate, EmbedFn, score_candidates
 from assistant.answer.compose import Citations
 from assistant.answer.entities import Entity
 from assistant.answer.model import Answer, refusal
-from assistant.answer.spans import AType
+from assistant.answer.spans import LOWER, UPPER, AType
 from assistant.retrieval import SearchResult
 from assistant.vietnamese import fold
 
@@ -46,70 +46,102 @@ class Plan:
     comparative: bool
 
 
+_NAME = rf"[{UPPER}][{LOWER}]*(?:\s+[{UPPER}][{LOWER}]*){{0,3}}"
+_LISTED = re.compile(
+    rf"({_NAME})((?:\s*,\s*{_NAME})*)\s*,?\s*(?:và|hay|hoặc|or|and)\s+(?:(?:tỉnh|thành phố|khu kinh tế|khu công nghiệp|KCN|KKT)\s+)?({_NAME})"
+)
+_FRAME_WORDS = frozenset({"Giữa", "Trong", "Between", "Among", "Which", "So", "Khu", "Tỉnh"})
+
+
+def _listed_names(question: str) -> list[Entity]:
+    """Capitalised names listed together ("Dung Quất và Chu Lai", "A, B hay C")."""
+    for m in _LISTED.finditer(question):
+        raw = [m.group(1), *re.split(r"\s*,\s*", m.group(2).strip(" ,")), m.group(3)]
+        names = []
+        for name in (r.strip() for r in raw if r.strip()):
+            words = name.split()
+            while words and words[0] in _FRAME_WORDS:
+                words = words[1:]
+            if words:
+                names.append(" ".join(words))
+        if len(names) >= 2:
+            return [Entity(n, "name", (fold(n),)) for n in names]
+    return []
+
+
 def plan(analysis: Analysis) -> Plan | None:
-    """A plan when the question compares (or asks each of) two or more named places."""
-    entities = analysis.places if len(analysis.places) >= 2 else []
-    if not entities:
-        return None
+    """A plan when the question compares (or asks each of) two or more named places, zones or
+    years."""
     folded = " ".join(fold(analysis.question).split())
     comparative = bool(_COMPARATIVE.search(folded))
-    if not (comparative or _SELECTOR.search(folded)) or not _listed_together(folded, entities):
+    if not (comparative or _SELECTOR.search(folded)):
         return None
-    return Plan(entities, not _DIRECTION_LESS.search(folded), comparative)
+    more = not _DIRECTION_LESS.search(folded)
+    if len(analysis.places) >= 2 and _listed_together(folded, analysis.places):
+        return Plan(analysis.places, more, comparative)
+    names = _listed_names(analysis.question)
+    if len(names) >= 2:
+        return Plan(names, more, comparative)
+    if comparative and len(analysis.years) >= 2:
+        return Plan(analysis.years, more, comparative)
+    return None
 
 
 def _listed_together(folded: str, entities: list[Entity]) -> bool:
     """Whether two of the places are named side by side ("A và B", "A, B, C", "A or B"): a
     question about a visit to Đà Nẵng by a Chinese delegation names two places but compares none."""
     spans = sorted(
-        (m.start(), m.end())
-        for e in entities
-        for f in e.folded
-        for m in re.finditer(rf"(?<!\w){re.escape(f)}(?!\w)", folded)
+        {
+            (m.start(), m.end(), i)
+            for i, e in enumerate(entities)
+            for f in e.folded
+            for m in re.finditer(rf"(?<!\w){re.escape(f)}(?!\w)", folded)
+        }
     )
+    gap = re.compile(r"\s*(?:,|va|hay|hoac|voi|or|and|vs\.?|versus)?\s*(?:tinh |thanh pho |tp )?")
     return any(
-        re.fullmatch(r"\s*(?:,|va|hay|hoac|voi|or|and|vs\.?|versus)?\s*(?:tinh |thanh pho |tp )?", folded[a_end:b_start])
-        for (_, a_end), (b_start, _) in zip(spans, spans[1:], strict=False)
+        a[2] != b[2] and b[0] >= a[1] and gap.fullmatch(folded[a[1] : b[0]])
+        for a, b in zip(spans, spans[1:], strict=False)
     )
 
 
-def sub_question(analysis: Analysis, entity: Entity) -> str:
-    """The question asked about one place: the other places and the comparison framing removed."""
+_FRAMING = [
+    r"\bgiua\b",
+    r"\btrong (?:hai|ba|bon|nam|cac) (?:dia phuong|tinh|thanh pho|khu kinh te|khu cong nghiep|khu|noi)\b",
+    r"\b(?:between|among)\b",
+    r"\b(?:noi|tinh|dia phuong|thanh pho|ben|khu kinh te|khu cong nghiep|khu|quoc gia|nuoc) nao\b",
+    r"\bwhich (?:province|city|place|one|zone|park|industrial park|economic zone|country)\b|\bwhich\b",
+    rf"\b(?:{_MORE}|{_LESS}) (?:hon|nhat)\b",
+    r"\b(?:higher|larger|bigger|greater|lower|smaller|fewer|less|most|least|highest|largest|lowest|smallest)\b",
+    r"\b(?:va|hay|hoac|or|and|so voi|than)\b",
+]
+
+
+def sub_question(analysis: Analysis, entity: Entity, compared: list[Entity]) -> str:
+    """The question asked about one entity: the others and the comparison framing removed
+    (blanked on the accent-folded form, which keeps the offsets of the text)."""
     text = analysis.question
-    for e in analysis.places:
-        for form in (e.name, *e.exact):
-            text = re.sub(re.escape(form), " ", text, flags=re.I)
-    folded_forms = [f for e in analysis.places for f in e.folded]
-    words = text.split()
-    kept = [w for w in words if fold(w) not in {f for f in folded_forms if " " not in f}]
-    text = " ".join(kept)
-    text = re.sub(
-        r"\b(?:giữa|trong (?:hai|ba|bốn|năm|các) (?:địa phương|tỉnh|thành phố|khu|nơi)|between|among|or|và|and)\b",
-        " ",
-        text,
-        flags=re.I,
-    )
-    text = re.sub(
-        r"\b(?:nơi|tỉnh|địa phương|thành phố|bên|khu|quốc gia|nước) nào\b|\bwhich (?:province|city|place|one|zone|park|country)\b|\bwhich\b",
-        " ",
-        text,
-        flags=re.I,
-    )
-    text = re.sub(r"\bnhiều (\w+(?: \w+)?) hơn\b", r"bao nhiêu \1", text, flags=re.I)
-    text = re.sub(r"\bmore (\w+)\b", r"how many \1", text, flags=re.I)
-    text = re.sub(
-        r"\b(?:cao|lớn|nhiều|rộng|dài|thấp|nhỏ|ít|hẹp|ngắn) (?:hơn|nhất)\b|\b(?:higher|larger|bigger|greater|lower|smaller|fewer|less|most|least|highest|largest|lowest|smallest)\b",
-        " ",
-        text,
-        flags=re.I,
-    )
-    text = re.sub(r"\s*[,:;]\s*(?=[,:;?]|$)", " ", text)
-    text = " ".join(text.replace(" ,", ",").split()).strip(" ,?")
-    lang_vi = analysis.lang == "vi"
-    asks = re.search(r"bao nhi[eê]u|how (?:many|much)|\bmấy\b", text, re.I)
-    if lang_vi:
-        return f"{entity.name} {text}{'' if asks else ' là bao nhiêu'}?"
-    return f"{text}{'' if asks else ''} in {entity.name}?"
+    folded = fold(text)
+    if len(folded) != len(text):
+        folded = text.lower()
+    keep = [True] * len(text)
+    patterns = [rf"(?:nam\s+)?(?<!\w){re.escape(f)}(?!\w)" for e in compared for f in e.folded]
+    for pattern in [*patterns, *_FRAMING]:
+        for m in re.finditer(pattern, folded):
+            keep[m.start() : m.end()] = [False] * (m.end() - m.start())
+    for e in compared:
+        for x in e.exact:
+            for m in re.finditer(re.escape(x), text):
+                keep[m.start() : m.end()] = [False] * (m.end() - m.start())
+    rest = "".join(c if k else " " for c, k in zip(text, keep, strict=True))
+    rest = re.sub(r"\s*[,:;]\s*(?=[,:;?]|$)", " ", rest)
+    rest = re.sub(r"^[\s,]+", "", " ".join(rest.split())).strip(" ,?")
+    vi = analysis.lang == "vi"
+    asks = re.search(r"bao nhi[eê]u|how (?:many|much)|\bmấy\b", rest, re.I)
+    name = f"năm {entity.name}" if entity.kind == "year" and vi else entity.name
+    if vi:
+        return f"{name} {rest}{'' if asks else ' là bao nhiêu'}?"
+    return f"{rest} in {name}?"
 
 
 _SCALES = {
@@ -176,9 +208,14 @@ def answer(
     found: list[tuple[Entity, Candidate]] = []
     missing: list[Entity] = []
     for entity in the_plan.entities:
-        sub = analyse(sub_question(base, entity))
-        sub.places = [entity]
-        sub.years = base.years
+        sub = analyse(sub_question(base, entity, the_plan.entities))
+        if base.typed and not sub.typed:  # "which is larger": the base question knew the type
+            sub.atype, sub.measure, sub.noun = base.atype, base.measure, base.noun
+        compared = {e.name for e in the_plan.entities}
+        sub.places = [p for p in base.places if p.name not in compared]
+        sub.names = [n for n in base.names if n.name not in compared]
+        sub.years = [y for y in base.years if y.name not in compared]
+        {"place": sub.places, "name": sub.names, "year": sub.years}[entity.kind].append(entity)
         sub.lang = lang
         passages, vector = retrieve(sub.question)
         scored = score_candidates(sub, passages, vector, embed_passages, dense_candidates)
@@ -195,6 +232,9 @@ def answer(
         fact = c.span.text if c.span is not None else c.text
         parts.append(f"{entity.name}: {fact} [{n}]")
     text = "; ".join(parts) + "."
+    if missing:  # before the conclusion, which names the winner last
+        names = ", ".join(e.name for e in missing)
+        text += f" Không có số liệu cho {names}." if vi else f" No figure for {names}."
     short = None
     values = [(e, value(c.span.text)) for e, c in found if c.span is not None]
     comparable = [(e, v) for e, v in values if v is not None]
@@ -211,9 +251,6 @@ def answer(
                     "is the highest" if the_plan.more else "is the lowest"
                 )
             text += f" {winner.name} {word}."
-    if missing:
-        names = ", ".join(e.name for e in missing)
-        text += f" Không có số liệu cho {names}." if vi else f" No figure for {names}."
     return Answer(
         question, standalone, text, True, "extractive", cites.items, [], lang, short
     )

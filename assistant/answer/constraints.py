@@ -19,8 +19,10 @@ from assistant.vietnamese import fold
 
 def context_years(hit: SearchResult, sentence: Sentence) -> set[int]:
     """Years a sentence's facts are about: its own when it names any, else its paragraph's,
-    heading's or title's, else the publication year."""
-    for text in (sentence.text, f"{sentence.paragraph}\n{sentence.heading}\n{hit.title}"):
+    heading's or title's, else its passage's, else the publication year (news of 2025 reports
+    figures of 2024, so the publication year is the last resort)."""
+    local = f"{sentence.paragraph}\n{sentence.heading}\n{hit.title}"
+    for text in (sentence.text, local, hit.text):
         years = years_in(text)
         if years:
             return years

@@ -23,7 +23,7 @@ _ACRONYM = re.compile(r"(?<![\w-])[A-ZĐ]{3,}(?![\w-])")
 _NAME_WORD = rf"(?:[{UPPER}][{LOWER}{UPPER}]*|\d+)"
 _ZONE_HEAD = re.compile(
     r"\b(?i:khu công nghiệp|KCN|khu kinh tế|KKT|khu chế xuất|KCX|cụm công nghiệp|CCN|"
-    rf"khu công nghệ cao|KCNC|Khu CNC|cảng|sân bay|dự án)\s+({_NAME_WORD}(?:\s+{_NAME_WORD})*)"
+    rf"khu công nghệ cao|KCNC|Khu CNC|cảng|sân bay|dự án)\s+(?:mở\s+)?({_NAME_WORD}(?:\s+{_NAME_WORD})*)"
 )
 _PERSON = re.compile(rf"\b(?:ông|bà|Ông|Bà)\s+([{UPPER}][{LOWER}]+(?:\s+[{UPPER}][{LOWER}]+){{1,3}})")
 _COMMON_ACRONYMS = frozenset(

@@ -84,6 +84,17 @@ _ENGLISH_WORDS = frozenset(
         "their",
         "this",
         "that",
+        "has",
+        "have",
+        "or",
+        "than",
+        "between",
+        "higher",
+        "lower",
+        "larger",
+        "more",
+        "less",
+        "rate",
     ]
 )
 

@@ -50,7 +50,7 @@ _APPROX = r"(?:(?:hơn|(?<!dựa )trên|gần|khoảng|xấp xỉ|gần như|ch�
 _SCALE = r"(?:\s*(?:nghìn|ngàn|triệu|tỷ|tỉ|trăm|thousand|million|billion|trillion|bn|m)\b)*"
 _MONEY = re.compile(
     rf"{_APPROX}(?:US\$|\$)?{_NUM}{_SCALE}\s*(?:đồng|VNĐ|VND|USD|US\$|đô la(?: Mỹ)?|dollars?|euro|EUR|yên|yen|NDT|nhân dân tệ)"
-    rf"(?:\s*/\s*(?:m2|m²|ha|năm|tháng|người|lao động))?|{_APPROX}(?:US\$|\$){_NUM}{_SCALE}",
+    rf"(?:\s*/\s*(?:m2|m²|m3|m³|ha|năm|tháng|người|lao động|chu kỳ(?: thuê)?|kWh|tấn|ngày))*|{_APPROX}(?:US\$|\$){_NUM}{_SCALE}",
     re.I,
 )
 _PERCENT = re.compile(rf"{_APPROX}{_NUM}\s*(?:%|phần trăm|percent)", re.I)
