@@ -80,3 +80,10 @@ def fold(text: str) -> str:
 def has_diacritics(text: str) -> bool:
     """True when the text uses any Vietnamese diacritic (so it was not typed accentless)."""
     return fold(text) != text.lower()
+
+
+def is_syllable(word: str) -> bool:
+    """Whether a word (accented or folded) has the shape of a Vietnamese syllable: "duong" does,
+    "share" and "what" do not (used to tell accentless Vietnamese from English)."""
+    base = fold(word)
+    return bool(_SYLLABLE.fullmatch(base))

@@ -278,3 +278,8 @@ def analyse(question: str, asked: str | None = None) -> Analysis:
         measure,
         role,
     )
+
+
+def measure_words() -> set[str]:
+    """Every measure word of the table (to spot a figure that belongs to another measure)."""
+    return {w for _, words in _MEASURES for w in words}

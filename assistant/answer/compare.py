@@ -27,7 +27,7 @@ Retrieve = Callable[[str], tuple[list[SearchResult], list[float]]]
 _MORE = r"(?:cao|lon|nhieu|rong|dai|manh|nhanh|som)"
 _LESS = r"(?:thap|nho|it|hep|ngan|cham|muon)"
 _COMPARATIVE = re.compile(
-    rf"\b(?:{_MORE}|{_LESS}) (?:hon|nhat)\b|\bso voi\b|\bso sanh\b|\bchenh lech\b|\bcompar|"
+    rf"\b(?:{_MORE}|{_LESS})\b(?:\s+\w+){{0,6}}\s+(?:hon|nhat)\b|\bso voi\b|\bso sanh\b|\bchenh lech\b|\bcompar|"
     r"\b(?:more|higher|larger|bigger|greater|most|highest|largest|lower|smaller|fewer|less|least|lowest|smallest)\b"
 )
 _SELECTOR = re.compile(
@@ -35,7 +35,10 @@ _SELECTOR = re.compile(
     r"\blan luot\b|\bwhich (?:province|city|place|one|zone|park|country|of)\b|\beach\b|\brespectively\b"
 )
 _DIRECTION_LESS = re.compile(
-    rf"\b{_LESS} (?:hon|nhat)\b|\b(?:lower|smaller|fewer|less|least|lowest|smallest)\b"
+    rf"\b{_LESS}\b(?:\s+\w+){{0,6}}\s+(?:hon|nhat)\b|\b(?:lower|smaller|fewer|less|least|lowest|smallest)\b"
+)
+_DIRECTION_MORE = re.compile(
+    rf"\b{_MORE}\b(?:\s+\w+){{0,6}}\s+(?:hon|nhat)\b|\b(?:higher|larger|bigger|greater|more|most|highest|largest)\b"
 )
 
 
@@ -44,6 +47,8 @@ class Plan:
     entities: list[Entity]
     more: bool  # True: the larger value wins; False: the smaller
     comparative: bool
+    # "A cao hơn hay thấp hơn B?": the answer states how the first-named entity compares
+    binary: bool = False
 
 
 _NAME = rf"[{UPPER}][{LOWER}]*(?:\s+[{UPPER}][{LOWER}]*){{0,3}}"
@@ -76,14 +81,15 @@ def plan(analysis: Analysis) -> Plan | None:
     comparative = bool(_COMPARATIVE.search(folded))
     if not (comparative or _SELECTOR.search(folded)):
         return None
-    more = not _DIRECTION_LESS.search(folded)
+    less = bool(_DIRECTION_LESS.search(folded))
+    binary = less and bool(_DIRECTION_MORE.search(folded))
     if len(analysis.places) >= 2 and _listed_together(folded, analysis.places):
-        return Plan(analysis.places, more, comparative)
+        return Plan(analysis.places, not less, comparative, binary)
     names = _listed_names(analysis.question)
     if len(names) >= 2:
-        return Plan(names, more, comparative)
+        return Plan(names, not less, comparative, binary)
     if comparative and len(analysis.years) >= 2:
-        return Plan(analysis.years, more, comparative)
+        return Plan(analysis.years, not less, comparative, binary)
     return None
 
 
@@ -241,7 +247,14 @@ def answer(
     if the_plan.comparative and len(comparable) >= 2 and len({v[1] for _, v in comparable}) == 1:
         pick = max if the_plan.more else min
         winner, (win_value, _) = pick(comparable, key=lambda p: p[1][0])
-        if sum(v[0] == win_value for _, v in comparable) == 1:
+        if the_plan.binary and len(comparable) == 2:
+            first, other = sorted(comparable, key=lambda p: the_plan.entities.index(p[0]))
+            if first[1][0] != other[1][0]:
+                up = first[1][0] > other[1][0]
+                word = ("cao hơn" if up else "thấp hơn") if vi else ("is higher" if up else "is lower")
+                text += f" {first[0].name} {word} {other[0].name}."
+                short = first[0].name
+        elif sum(v[0] == win_value for _, v in comparable) == 1:
             short = winner.name
             word = ("cao hơn" if the_plan.more else "thấp hơn") if vi else (
                 "is higher" if the_plan.more else "is lower"

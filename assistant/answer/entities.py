@@ -134,7 +134,5 @@ def years_in(text: str) -> set[int]:
 
 def year_entities(text: str) -> list[Entity]:
     """The years a question names (each is a constraint); a period names its two ends."""
-    out = []
-    for y in sorted({int(y) for y in _YEAR.findall(text)}):
-        out.append(Entity(str(y), "year", (str(y),)))
-    return out
+    years = dict.fromkeys(_YEAR.findall(text))  # in order of mention
+    return [Entity(y, "year", (y,)) for y in years]
