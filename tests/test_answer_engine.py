@@ -117,7 +117,9 @@ def test_short_answer_and_highlight(seed_assistant: Assistant) -> None:
         "su kien ket noi khoi nghiep da nang thu hut bao nhieu doanh nghiep trung quoc"
     )
     assert count.short_answer == "hơn 30 doanh nghiệp"
-    descriptive = seed_assistant.ask("Phía doanh nghiệp Trung Quốc chia sẻ về xu hướng tiếp thị nào?")
+    descriptive = seed_assistant.ask(
+        "Phía doanh nghiệp Trung Quốc chia sẻ về xu hướng tiếp thị nào?"
+    )
     assert descriptive.found and descriptive.short_answer is None
     assert all(c.highlight is None for c in descriptive.citations)
 
@@ -187,7 +189,9 @@ def test_comparison_across_places(engine: Assistant) -> None:
     )
     assert all(f in three.answer for f in ("1.925 triệu USD", "1.210 triệu USD", "985 triệu USD"))
     assert three.short_answer == "Bắc Ninh"
-    missing = engine.ask("Giữa Bắc Ninh và Hải Dương, tỉnh nào có giá thuê đất khu công nghiệp cao hơn?")
+    missing = engine.ask(
+        "Giữa Bắc Ninh và Hải Dương, tỉnh nào có giá thuê đất khu công nghiệp cao hơn?"
+    )
     assert missing.found and "165 USD/m²" in missing.answer
     assert "Không có số liệu cho Hải Dương" in missing.answer
     english = engine.ask("Which province has a higher occupancy rate, Bac Ninh or Bac Giang?")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from assistant.answer.entities import Entity, names_in, places_in, year_entities
 from assistant.answer.question import language
 from assistant.answer.spans import AType
+from assistant.answer.vocab import EN_NOUNS, EN_ROLES, MEASURES, ROLES
 from assistant.vietnamese import fold
 
 _HOW_MANY = r"(?:bao nhieu|(?<!nha )\bmay\b(?! (?:moc|bay|tinh|chu))|how many|how much|number of)"
@@ -53,7 +54,9 @@ _RULES: list[tuple[AType, re.Pattern[str]]] = [
     (AType.COUNT, re.compile(rf"{_HOW_MANY}")),
     (
         AType.PERIOD,
-        re.compile(r"\b(?:giai doan nao|thoi gian nao|thoi ky nao|thoi han)\b|which period|what period"),
+        re.compile(
+            r"\b(?:giai doan nao|thoi gian nao|thoi ky nao|thoi han)\b|which period|what period"
+        ),
     ),
     (
         AType.YEAR,
@@ -81,105 +84,138 @@ _RULES: list[tuple[AType, re.Pattern[str]]] = [
             r"\bnhung (?:tinh|dia phuong|nuoc|linh vuc|nganh)\b|\bwhich (?:[\w-]+ ){0,2}\w+s\b|\bwhat are\b|\blist\b|\bname the\b"
         ),
     ),
-    (AType.PLACE, re.compile(r"\bo dau\b|\bdia chi\b|\btai dau\b|\bdia diem nao\b|\bnoi nao\b|\bwhere\b")),
+    (
+        AType.PLACE,
+        re.compile(r"\bo dau\b|\bdia chi\b|\btai dau\b|\bdia diem nao\b|\bnoi nao\b|\bwhere\b"),
+    ),
 ]
 
-# English nouns of "how many …" to the Vietnamese noun the text counts.
-_EN_NOUNS = {
-    "companies": "doanh nghiep",
-    "company": "doanh nghiep",
-    "enterprises": "doanh nghiep",
-    "businesses": "doanh nghiep",
-    "firms": "doanh nghiep",
-    "investors": "nha dau tu",
-    "workers": "lao dong",
-    "employees": "lao dong",
-    "jobs": "viec lam",
-    "engineers": "ky su",
-    "projects": "du an",
-    "pillars": "tru cot",
-    "provinces": "tinh",
-    "fields": "linh vuc",
-    "sectors": "linh vuc",
-    "industries": "nganh",
-    "people": "nguoi",
-    "students": "sinh vien",
-    "startups": "khoi nghiep",
-    "members": "thanh vien",
-    "delegates": "dai bieu",
-    "groups": "nhom",
-    "tasks": "nhiem vu",
-    "parks": "khu",
-    "zones": "khu",
-    "countries": "quoc gia",
-    "products": "san pham",
-    "agreements": "thoa thuan",
-    "schemes": "de an",
-    "programmes": "chuong trinh",
-    "programs": "chuong trinh",
-    "universities": "truong",
-    "hospitals": "benh vien",
-}
 _NOUN_STOP = frozenset(
-    "da duoc se dang co la tham gia trong tai o cua vao de nam the thi ma vay nua khong "
-    "hien nay do nay kia tren tu den voi cho ve nhu va hay".split()
+    [
+        "da",
+        "duoc",
+        "se",
+        "dang",
+        "co",
+        "la",
+        "tham",
+        "gia",
+        "trong",
+        "tai",
+        "o",
+        "cua",
+        "vao",
+        "de",
+        "nam",
+        "the",
+        "thi",
+        "ma",
+        "vay",
+        "nua",
+        "khong",
+        "hien",
+        "nay",
+        "do",
+        "nay",
+        "kia",
+        "tren",
+        "tu",
+        "den",
+        "voi",
+        "cho",
+        "ve",
+        "nhu",
+        "va",
+        "hay",
+    ]
 )
 _STOP = frozenset(
-    "la cua va cac nhung co duoc da se dang trong tai o cho voi ve nay do thi de khi nhu mot "
-    "theo den tu bi boi nao gi ai dau bao nhieu may hon the vay con sao khong ra nam ngay "
-    "the what which who when where how is are was were the of in on for to and a an by "
-    "many much does do did its their with from that this".split()
+    [
+        "la",
+        "cua",
+        "va",
+        "cac",
+        "nhung",
+        "co",
+        "duoc",
+        "da",
+        "se",
+        "dang",
+        "trong",
+        "tai",
+        "o",
+        "cho",
+        "voi",
+        "ve",
+        "nay",
+        "do",
+        "thi",
+        "de",
+        "khi",
+        "nhu",
+        "mot",
+        "theo",
+        "den",
+        "tu",
+        "bi",
+        "boi",
+        "nao",
+        "gi",
+        "ai",
+        "dau",
+        "bao",
+        "nhieu",
+        "may",
+        "hon",
+        "the",
+        "vay",
+        "con",
+        "sao",
+        "khong",
+        "ra",
+        "nam",
+        "ngay",
+        "the",
+        "what",
+        "which",
+        "who",
+        "when",
+        "where",
+        "how",
+        "is",
+        "are",
+        "was",
+        "were",
+        "the",
+        "of",
+        "in",
+        "on",
+        "for",
+        "to",
+        "and",
+        "a",
+        "an",
+        "by",
+        "many",
+        "much",
+        "does",
+        "do",
+        "did",
+        "its",
+        "their",
+        "with",
+        "from",
+        "that",
+        "this",
+    ]
 )
-
-
-# What is measured, in the words the text uses: a money, percent or area question whose measure
-# is named ("giá thuê đất", "vốn đầu tư", "occupancy") is only answered by a sentence (or its
-# paragraph) that names it too; otherwise another figure of the same unit is quoted.
-_MEASURES: list[tuple[str, tuple[str, ...]]] = [
-    (r"\b(?:von )?(?:dau tu )?trong nuoc\b|\bnoi dia\b|\bdomestic (?:investment|capital)", ("trong nuoc", "noi dia")),
-    (r"\bfdi\b|\bdau tu nuoc ngoai\b|\bforeign (?:direct )?investment", ("fdi", "nuoc ngoai")),
-    (r"\bgia thue dat\b|\bthue dat\b|\bland rent", ("thue dat", "gia thue")),
-    (r"\bgia thue\b|\brent\b|\brental", ("gia thue", "thue")),
-    (r"\bvon dau tu\b|\btong von\b|\bmuc dau tu\b|\binvestment\b|\bcapital\b", ("von", "dau tu")),
-    (r"\bngan sach\b|\bkinh phi\b|\bbudget\b|\bfunding\b", ("ngan sach", "kinh phi", "von")),
-    (r"\bdoanh thu\b|\brevenue\b|\bturnover\b", ("doanh thu",)),
-    (r"\bkim ngach\b|\bxuat khau\b|\bexport", ("kim ngach", "xuat khau")),
-    (r"\bloi nhuan\b|\bprofit", ("loi nhuan",)),
-    (r"\bthu nhap\b|\bluong\b|\bincome\b|\bsalary|\bwage", ("thu nhap", "luong")),
-    (r"\blap day\b|\boccupancy\b", ("lap day",)),
-    (r"\btang truong\b|\bgrowth\b", ("tang truong", "tang")),
-    (r"\bgiai ngan\b|\bdisburse", ("giai ngan",)),
-    (r"\bdien tich\b|\barea\b|\bhectares\b", ("dien tich", "ha", "m2", "rong")),
-]
-
-
-# Titles a "who" question names: the person quoted must hold that title, not a neighbour's
-# ("Phó Giám đốc" does not answer "Giám đốc").
-_ROLES = (
-    "pho chu tich|chu tich|pho giam doc|tong giam doc|giam doc|pho truong ban|truong ban|"
-    "pho bi thu|bi thu|bo truong|thu truong|cuc truong|vien truong|chanh van phong|tong thu ky|"
-    "pho truong phong|truong phong|pho hieu truong|hieu truong|chu nhiem|tong bien tap"
-)
-_EN_ROLES = {
-    "deputy director": "pho giam doc",
-    "director general": "tong giam doc",
-    "general director": "tong giam doc",
-    "director": "giam doc",
-    "deputy head": "pho truong",
-    "head": "truong",
-    "vice chairman": "pho chu tich",
-    "chairman": "chu tich",
-    "chairwoman": "chu tich",
-    "minister": "bo truong",
-    "secretary": "bi thu",
-}
 
 
 def _role(type_text: str) -> str | None:
-    m = re.search(rf"\b(?:{_ROLES})\b", type_text)
+    m = re.search(rf"\b(?:{ROLES})\b", type_text)
     if m:
         return m.group(0)
-    return next((vi for en, vi in _EN_ROLES.items() if re.search(rf"\b{en}\b", type_text)), None)
+    return next((vi for en, vi in EN_ROLES.items() if re.search(rf"\b{en}\b", type_text)), None)
 
 
 @dataclass
@@ -214,8 +250,8 @@ def _count_noun(folded: str, lang: str) -> str | None:
     words = re.findall(r"[a-z0-9]+", m.group(1))
     if lang == "en":
         for w in words[:4]:
-            if w in _EN_NOUNS:
-                return _EN_NOUNS[w]
+            if w in EN_NOUNS:
+                return EN_NOUNS[w]
         return None
     noun = []
     for w in words[:3]:
@@ -261,7 +297,7 @@ def analyse(question: str, asked: str | None = None) -> Analysis:
     entity_forms = [f for e in (*places, *names) for f in e.folded] + [y.name for y in years]
     measure: tuple[str, ...] = ()
     if atype in (AType.MONEY, AType.PERCENT, AType.AREA, AType.NUMBER):
-        measure = next((m for p, m in _MEASURES if re.search(p, type_text)), ())
+        measure = next((m for p, m in MEASURES if re.search(p, type_text)), ())
     role = _role(type_text) if atype is AType.PERSON else None
     if atype is AType.ORG:
         head = re.search(r"\b(cong ty|tap doan|ngan hang|tong cong ty)\b", type_text)
@@ -278,8 +314,3 @@ def analyse(question: str, asked: str | None = None) -> Analysis:
         measure,
         role,
     )
-
-
-def measure_words() -> set[str]:
-    """Every measure word of the table (to spot a figure that belongs to another measure)."""
-    return {w for _, words in _MEASURES for w in words}

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answer.analysis import Analysis, measure_words
+from assistant.answer.analysis import Analysis
 from assistant.answer.constraints import missing_constraints
 from assistant.answer.passage import Sentence, sentences_of
 from assistant.answer.spans import AType, Span, find_spans
+from assistant.answer.vocab import measure_words
 from assistant.lexical import overlap_features
 from assistant.retrieval import SearchResult
 from assistant.vietnamese import fold
@@ -52,7 +53,11 @@ class Candidate:
 
     @property
     def prescore(self) -> float:
-        base = 0.7 * self.lexical + 0.2 * self._type_score + (0.3 if self.english else 0.1) / (1 + self.rank)
+        base = (
+            0.7 * self.lexical
+            + 0.2 * self._type_score
+            + (0.3 if self.english else 0.1) / (1 + self.rank)
+        )
         return base * self._gate
 
     @property
@@ -154,7 +159,7 @@ def score_candidates(
     embed_passages: EmbedFn,
     dense_candidates: int,
 ) -> list[Candidate]:
-    """Every sentence of the hits, best first (dense similarity on the best ``dense_candidates``)."""
+    """Every sentence of the hits, best first (dense similarity for the best few)."""
     rows: list[tuple[int, SearchResult, Sentence, set[str]]] = []
     for rank, hit in enumerate(hits):
         for sentence in sentences_of(hit):

@@ -17,7 +17,7 @@ from assistant.answer.candidates import Candidate, EmbedFn, score_candidates
 from assistant.answer.compose import Citations
 from assistant.answer.entities import Entity
 from assistant.answer.model import Answer, refusal
-from assistant.answer.spans import LOWER, UPPER, AType
+from assistant.answer.spans import LOWER, UPPER
 from assistant.retrieval import SearchResult
 from assistant.vietnamese import fold
 
@@ -186,7 +186,9 @@ def value(span_text: str) -> tuple[float, str] | None:
     for word in re.findall(r"[a-z%²]+", rest):
         if word in _SCALES:
             number *= _SCALES[word]
-    unit = re.sub(r"\b(?:nghin|ngan|trieu|ty|thousand|million|billion|trillion)\b|\d|[.,]", "", rest)
+    unit = re.sub(
+        r"\b(?:nghin|ngan|trieu|ty|thousand|million|billion|trillion)\b|\d|[.,]", "", rest
+    )
     return number, " ".join(unit.split())
 
 
@@ -251,19 +253,23 @@ def answer(
             first, other = sorted(comparable, key=lambda p: the_plan.entities.index(p[0]))
             if first[1][0] != other[1][0]:
                 up = first[1][0] > other[1][0]
-                word = ("cao hơn" if up else "thấp hơn") if vi else ("is higher" if up else "is lower")
+                word = (
+                    ("cao hơn" if up else "thấp hơn") if vi else ("is higher" if up else "is lower")
+                )
                 text += f" {first[0].name} {word} {other[0].name}."
                 short = first[0].name
         elif sum(v[0] == win_value for _, v in comparable) == 1:
             short = winner.name
-            word = ("cao hơn" if the_plan.more else "thấp hơn") if vi else (
-                "is higher" if the_plan.more else "is lower"
+            word = (
+                ("cao hơn" if the_plan.more else "thấp hơn")
+                if vi
+                else ("is higher" if the_plan.more else "is lower")
             )
             if len(comparable) > 2:
-                word = ("cao nhất" if the_plan.more else "thấp nhất") if vi else (
-                    "is the highest" if the_plan.more else "is the lowest"
+                word = (
+                    ("cao nhất" if the_plan.more else "thấp nhất")
+                    if vi
+                    else ("is the highest" if the_plan.more else "is the lowest")
                 )
             text += f" {winner.name} {word}."
-    return Answer(
-        question, standalone, text, True, "extractive", cites.items, [], lang, short
-    )
+    return Answer(question, standalone, text, True, "extractive", cites.items, [], lang, short)

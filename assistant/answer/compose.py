@@ -103,10 +103,12 @@ def near_miss_refusal(
     missing = misses[0].missing
     vi = analysis.lang == "vi"
     what = "số liệu" if analysis.typed else "thông tin"
+    names = ", ".join(missing)
+    what_en = "figure" if analysis.typed else "information"
     head = (
-        f"Tài liệu không có {what} này cho {', '.join(missing)}"
+        f"Tài liệu không có {what} này cho {names}"
         if vi
-        else f"The documents have no {'figure' if analysis.typed else 'information'} on this for {', '.join(missing)}"
+        else f"The documents have no {what_en} on this for {names}"
     )
     pieces = []
     seen: set[tuple[str | None, str]] = set()

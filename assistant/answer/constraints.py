@@ -36,7 +36,9 @@ def missing_constraints(analysis: Analysis, hit: SearchResult, sentence: Sentenc
         return []
     context = context_of(hit, sentence)
     folded = fold(context)
-    missing = [e.name for e in (*analysis.places, *analysis.names) if not e.found_in(context, folded)]
+    missing = [
+        e.name for e in (*analysis.places, *analysis.names) if not e.found_in(context, folded)
+    ]
     if analysis.years:
         years = context_years(hit, sentence)
         missing += [e.name for e in analysis.years if int(e.name) not in years]

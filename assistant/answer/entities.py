@@ -25,10 +25,45 @@ _ZONE_HEAD = re.compile(
     r"\b(?i:khu công nghiệp|KCN|khu kinh tế|KKT|khu chế xuất|KCX|cụm công nghiệp|CCN|"
     rf"khu công nghệ cao|KCNC|Khu CNC|cảng|sân bay|dự án)\s+(?:mở\s+)?({_NAME_WORD}(?:\s+{_NAME_WORD})*)"
 )
-_PERSON = re.compile(rf"\b(?:ông|bà|Ông|Bà)\s+([{UPPER}][{LOWER}]+(?:\s+[{UPPER}][{LOWER}]+){{1,3}})")
+_PERSON = re.compile(
+    rf"\b(?:ông|bà|Ông|Bà)\s+([{UPPER}][{LOWER}]+(?:\s+[{UPPER}][{LOWER}]+){{1,3}})"
+)
 _COMMON_ACRONYMS = frozenset(
-    "USD VND VNĐ GDP GRDP ODA PPP CEO ICT KPI ESG BOT WTO FTA EVFTA CPTPP RCEP ASEAN APEC OECD "
-    "UBND HĐND CNC KCN KKT KCX CCN CNHT DN QĐ NQ TW FDI".split()
+    [
+        "USD",
+        "VND",
+        "VNĐ",
+        "GDP",
+        "GRDP",
+        "ODA",
+        "PPP",
+        "CEO",
+        "ICT",
+        "KPI",
+        "ESG",
+        "BOT",
+        "WTO",
+        "FTA",
+        "EVFTA",
+        "CPTPP",
+        "RCEP",
+        "ASEAN",
+        "APEC",
+        "OECD",
+        "UBND",
+        "HĐND",
+        "CNC",
+        "KCN",
+        "KKT",
+        "KCX",
+        "CCN",
+        "CNHT",
+        "DN",
+        "QĐ",
+        "NQ",
+        "TW",
+        "FDI",
+    ]
 )
 _ROMAN = frozenset({"III", "VII", "VIII", "XII", "XIII", "XIV", "XV", "XVI"})
 
@@ -77,8 +112,16 @@ def places_in(text: str) -> list[Entity]:
     folded = fold(text)
     found = []
     for e in gazetteer():
-        positions = [m.start() for f in e.folded for m in re.finditer(rf"(?<![\w]){re.escape(f)}(?![\w])", folded)]
-        positions += [m.start() for x in e.exact for m in re.finditer(rf"(?<![\w]){re.escape(x)}(?![\w])", text)]
+        positions = [
+            m.start()
+            for f in e.folded
+            for m in re.finditer(rf"(?<![\w]){re.escape(f)}(?![\w])", folded)
+        ]
+        positions += [
+            m.start()
+            for x in e.exact
+            for m in re.finditer(rf"(?<![\w]){re.escape(x)}(?![\w])", text)
+        ]
         if positions:
             found.append((min(positions), e))
     found.sort(key=lambda p: p[0])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.answer import compare
+from assistant.answer import compare, listing
 from assistant.answer.analysis import Analysis, analyse
 from assistant.answer.candidates import Candidate, EmbedFn, score_candidates
 from assistant.answer.compose import found_answer, near_miss_refusal
@@ -73,6 +73,12 @@ def answer(
             min_confidence,
             dense_candidates,
         )
+    if retrieve is not None and listing.applies(analysis):
+        listed = listing.answer(
+            question, standalone, hits, retrieve, embed_passages, min_confidence, dense_candidates
+        )
+        if listed is not None:
+            return listed
     scored = score_candidates(analysis, hits, query_vector, embed_passages, dense_candidates)
     chosen, misses = choose(analysis, scored, min_confidence)
     if chosen:

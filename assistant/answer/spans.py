@@ -98,7 +98,9 @@ _PLACE = re.compile(
 )
 # Enumerations: three items, or two joined by "và/and", items short and punctuation-free.
 _ITEM = r"[^,;:.()\n]{2,60}?"
-_LIST = re.compile(rf"{_ITEM}(?:\s*[,;]\s*{_ITEM}){{1,}}\s*(?:,\s*)?(?:và|and|cùng)\s+{_ITEM}(?=[.;:)]|$|\s*\(|,)|{_ITEM}(?:\s*[,;]\s*{_ITEM}){{2,}}(?=[.;:)]|$)")
+_LIST = re.compile(
+    rf"{_ITEM}(?:\s*[,;]\s*{_ITEM}){{1,}}\s*(?:,\s*)?(?:và|and|cùng)\s+{_ITEM}(?=[.;:)]|$|\s*\(|,)|{_ITEM}(?:\s*[,;]\s*{_ITEM}){{2,}}(?=[.;:)]|$)"
+)
 _NUMBER_PLAIN = re.compile(rf"{_APPROX}{_NUM}{_SCALE}")
 
 
