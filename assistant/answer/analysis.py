@@ -254,7 +254,7 @@ def _count_noun(folded: str, lang: str) -> str | None:
                 return EN_NOUNS[w]
         return None
     noun = []
-    for w in words[:3]:
+    for w in words[:2]:  # compounds are two syllables: "doanh nghiệp", "dự án" (not "… còn")
         if w in _NOUN_STOP:
             break
         noun.append(w)

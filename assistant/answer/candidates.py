@@ -169,6 +169,9 @@ def score_candidates(
     df = Counter(f for *_, feats in rows for f in feats)
     n = len(rows)
     q_feats = _features(analysis.question)
+    if analysis.lang == "en":  # the Vietnamese words of what is asked meet the Vietnamese text
+        glosses = [*analysis.measure, analysis.noun or "", *(p.name for p in analysis.places)]
+        q_feats |= _features(" ".join(glosses))
 
     def idf(f: str) -> float:
         return math.log(1 + (n + 1) / (df.get(f, 0) + 0.5))

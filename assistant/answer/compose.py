@@ -13,6 +13,7 @@ from assistant.answer.constraints import context_years
 from assistant.answer.entities import places_in
 from assistant.answer.model import NOT_FOUND, Answer, Citation, refusal
 from assistant.answer.passage import context_of
+from assistant.answer.spans import short_offsets
 from assistant.retrieval import SearchResult
 
 
@@ -27,7 +28,7 @@ class Citations:
         if existing is None:
             highlight = None
             if c.span is not None:
-                highlight = [c.span.start, c.span.end]
+                highlight = list(short_offsets(c.span))
             existing = Citation(
                 n=len(self.items) + 1,
                 doc_id=c.hit.doc_id,
@@ -45,6 +46,14 @@ class Citations:
         return existing.n
 
 
+def short_text(c: Candidate) -> str | None:
+    """The exact answer: the span without hedges, date words, honorifics or document kind."""
+    if c.span is None:
+        return None
+    start, end = short_offsets(c.span)
+    return c.text[start:end]
+
+
 def _span_offsets_ok(c: Candidate) -> bool:
     return c.span is None or c.text[c.span.start : c.span.end] == c.span.text
 
@@ -59,7 +68,7 @@ def found_answer(
         assert _span_offsets_ok(c)
         parts.append(f"{c.text} [{cites.add(c)}]")
     top = chosen[0]
-    short = top.span.text if top.span is not None else None
+    short = short_text(top)
     return Answer(
         question,
         standalone,

@@ -73,7 +73,7 @@ _DATE = re.compile(
 _YEAR = re.compile(rf"(?:(?:năm|đến|từ|in|by)\s+)?\b{_YEAR_RE}\b", re.I)
 _DOCNUM = re.compile(
     r"(?:(?:Quyết định|Nghị quyết|Nghị định|Thông tư|Công văn|Công điện|Chỉ thị|Kế hoạch|Luật|Decision|Resolution|Decree)\s+(?:số\s+|No\.?\s*)?)?"
-    r"\b\d+(?:/\d{4})?[/-][A-ZĐ]{1,6}(?:-[A-ZĐ]{1,8})*(?:/[A-ZĐ]{1,6})?\b",
+    r"\b\d+(?:/\d{4})?[/-][A-ZĐ]{1,6}(?:-[A-ZĐ][A-Za-zĐđ]{0,7})*(?:/[A-ZĐ]{1,6})?\b",
 )
 _SURNAMES = (
     "Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý|Đào|Đinh|Trương|"
@@ -207,3 +207,21 @@ def find_spans(text: str, wanted: AType, noun: str | None = None) -> list[Span]:
     if wanted is AType.PERIOD:
         return _spans(_PERIOD, text, AType.PERIOD)
     return _spans(_TYPED[wanted], text, wanted)
+
+
+# What the short answer leaves out: hedges, the word introducing a date, honorifics, the kind of
+# document ("Quyết định số 586/QĐ-UBND" → "586/QĐ-UBND"). "hơn", "trên", "gần" change the
+# figure's meaning and stay.
+_SHORT_TRIM = re.compile(
+    r"^(?:(?:khoảng|xấp xỉ|around|about|approximately|ngày|sáng|chiều|tối|trưa|đêm|ông|bà|anh|chị|"
+    r"Mr\.?|Mrs\.?|Ms\.?)\s+|(?:Quyết định|Nghị quyết|Nghị định|Thông tư|Công văn|Công điện|"
+    r"Chỉ thị|Kế hoạch|Luật|Decision|Resolution|Decree)\s+(?:số\s+|No\.?\s*)?)+",
+    re.I,
+)
+
+
+def short_offsets(span: Span) -> tuple[int, int]:
+    """Offsets (in the sentence) of the short answer inside a span."""
+    m = _SHORT_TRIM.match(span.text)
+    cut = m.end() if m and m.end() < len(span.text) else 0
+    return span.start + cut, span.end
