@@ -159,6 +159,10 @@ def test_refusal_for_another_year(seed_assistant: Assistant) -> None:
 def test_engine_typed_answers_and_refusals(engine: Assistant) -> None:
     jobs = engine.ask("Các khu công nghiệp Bắc Ninh tạo việc làm cho bao nhiêu lao động?")
     assert jobs.found and jobs.short_answer == "310.000 lao động"
+    # Two figures in one sentence: the one whose measure is asked for.
+    domestic = engine.ask("Các khu công nghiệp Bắc Ninh thu hút bao nhiêu vốn đầu tư trong nước?")
+    assert domestic.short_answer == "4.300 tỷ đồng"
+    assert engine.ask("Bắc Ninh thu hút bao nhiêu vốn FDI?").short_answer == "1.925 triệu USD"
     fdi = engine.ask("How much FDI did Bac Giang's industrial parks attract in 2024?")
     assert fdi.found and "1.210 triệu USD" in fdi.answer
     # The figure for another province, year or title is not an answer.

@@ -109,6 +109,12 @@ def _proximity(
     if not predicate:
         return 0.5
     folded = fold(sentence)
+    if others:  # a measure named right after the figure is its own ("1.925 triệu USD vốn FDI")
+        after = re.split(r"[,;.()]| va | and ", folded[span.end : span.end + 28])[0]
+        if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", after) for w in predicate):
+            return 1.0
+        if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", after) for w in others):
+            return 0.0
     best = None
     for word in predicate[:8]:
         for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", folded):
