@@ -252,7 +252,8 @@ def test_every_quotable_sentence_is_verbatim(seed_assistant: Assistant, engine: 
                 assert text[s.start : s.end] == s.text
                 assert "\n" not in s.text
                 title = chunk.get("title") or ""
-                assert not (title and s.text.startswith(title) and s.text != title)
+                if title and s.text.startswith(title) and s.text != title:
+                    assert s.text[len(title)] in " :,;.–-", s.text  # never "TitleBody"
 
 
 def test_foreign_words_keep_their_accents() -> None:
