@@ -11,7 +11,7 @@ from assistant.answer.analysis import Analysis
 from assistant.answer.candidates import Candidate
 from assistant.answer.constraints import context_years
 from assistant.answer.entities import places_in
-from assistant.answer.model import NOT_FOUND, Answer, Citation, refusal
+from assistant.answer.model import Answer, Citation, refusal
 from assistant.answer.passage import context_of
 from assistant.answer.spans import short_offsets
 from assistant.retrieval import SearchResult
@@ -138,6 +138,3 @@ def near_miss_refusal(
         question, standalone, text, False, "extractive", cites.items, suggestions, analysis.lang
     )
 
-
-def not_found_text(lang: str) -> str:
-    return NOT_FOUND[lang]

@@ -4,7 +4,8 @@ Steps, each in its own module: analyse the question (``analysis``: expected type
 predicate, entities), score the passages' sentences (``candidates``: overlap, typed span, dense
 similarity, rank), keep those whose local context matches the question's places and years
 (``constraints``), and compose the answer with its exact span, or a refusal that names what the
-documents cover instead (``compose``). Comparisons across named places go through ``compare``.
+documents cover instead (``compose``). Comparisons across named places go through ``compare``,
+"which places meet a condition" questions across documents through ``listing``.
 Quotes are slices of the passage text, so every quote is verbatim in the passage it cites.
 """
 
