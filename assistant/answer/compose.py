@@ -137,4 +137,3 @@ def near_miss_refusal(
     return Answer(
         question, standalone, text, False, "extractive", cites.items, suggestions, analysis.lang
     )
-
