@@ -256,7 +256,8 @@ def answer(
                 word = (
                     ("cao hơn" if up else "thấp hơn") if vi else ("is higher" if up else "is lower")
                 )
-                text += f" {first[0].name} {word} {other[0].name}."
+                link = "so với" if vi else "than"  # "2024 cao hơn so với 2023", not "hơn 2023"
+                text += f" {first[0].name} {word} {link} {other[0].name}."
                 short = first[0].name
         elif sum(v[0] == win_value for _, v in comparable) == 1:
             short = winner.name
