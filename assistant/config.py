@@ -54,9 +54,9 @@ class Settings(BaseSettings):
     # Answering.
     answer_min_confidence: float = 0.35
     # Best-ranked sentences (by lexical score) that also get a dense score. Their vectors are read
-    # from the store (embedded at index time), so the default covers every sentence of the top
-    # passages; an index without sentence vectors embeds at most 4 per question.
-    answer_dense_candidates: int = Field(default=40, ge=1)
+    # from the store (embedded at index time); an index without sentence vectors embeds at most
+    # 4 per question. The answer engine was tuned with 8.
+    answer_dense_candidates: int = Field(default=8, ge=1)
     llm_base_url: str | None = None
     llm_model: str = "local-model"
     llm_api_key: SecretStr | None = None

@@ -208,6 +208,10 @@ class Assistant:
                 self.retriever.embed_query(standalone),
                 self.sentence_vectors(hits),
                 self.settings.answer_min_confidence,
+                retrieve=lambda q: (
+                    self.search(q, k=k or self.settings.top_k, filters=filters, mode=mode),
+                    self.retriever.embed_query(q),
+                ),
                 dense_candidates=self.dense_candidates(),
             )
             return with_units(answer, hits)

@@ -19,6 +19,11 @@ _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, n
 _VOWELS = set("aăâeêioôơuưy")
 _MARKED_VOWELS = set("ăâêôơư")  # vowels carrying a shape diacritic take the tone first
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# A Vietnamese syllable: optional initial, one vowel cluster, optional final. Words of other shapes
+# (Pokémon, Québec, café) are foreign: their accents are letters of their own spelling, not tones.
+_SYLLABLE = re.compile(
+    r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?[aăâeêioôơuưy]{1,3}(ch|ng|nh|[cmnpt])?"
+)
 
 
 def _place_tone(syllable: str) -> str:
@@ -29,6 +34,8 @@ def _place_tone(syllable: str) -> str:
         return syllable
     base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
     lower = base.lower()
+    if not _SYLLABLE.fullmatch(lower):
+        return syllable
     # Skip the consonant-like vowels of the initials "qu" and "gi" (quý, già).
     start = 0
     while start < len(lower) and lower[start] not in _VOWELS:
@@ -73,3 +80,10 @@ def fold(text: str) -> str:
 def has_diacritics(text: str) -> bool:
     """True when the text uses any Vietnamese diacritic (so it was not typed accentless)."""
     return fold(text) != text.lower()
+
+
+def is_syllable(word: str) -> bool:
+    """Whether a word (accented or folded) has the shape of a Vietnamese syllable: "duong" does,
+    "share" and "what" do not (used to tell accentless Vietnamese from English)."""
+    base = fold(word)
+    return bool(_SYLLABLE.fullmatch(base))

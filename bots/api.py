@@ -191,6 +191,7 @@ class CitationOut(BaseModel):
     section: str | None = None
     doc_number: str | None = None
     doc_type: str | None = None
+    highlight: list[int] | None = None
 
 
 class AskResponse(BaseModel):
@@ -201,6 +202,7 @@ class AskResponse(BaseModel):
     mode: Literal["extractive", "llm"]
     citations: list[CitationOut]
     suggestions: list[dict[str, Any]]
+    short_answer: str | None = None
     interaction_id: str | None = None  # for POST /v1/feedback; null when logging is off
 
 

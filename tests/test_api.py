@@ -109,6 +109,8 @@ def test_search_contract_and_filters(api: str) -> None:
 def test_ask_contract_and_followup(api: str) -> None:
     res = httpx.post(api + "/v1/ask", json={"question": Q}, headers=staff(), timeout=60).json()
     assert res["found"] and "70%" in res["answer"] and res["mode"] == "extractive"
+    start, end = res["citations"][0]["highlight"]
+    assert res["short_answer"] == "70%" == res["citations"][0]["quote"][start:end]
     assert {int(n) for n in re.findall(r"\[(\d+)\]", res["answer"])} == {
         c["n"] for c in res["citations"]
     }
@@ -151,6 +153,7 @@ def test_ask_streams_server_sent_events(api: str, how: str) -> None:
     final = events[-1][1]
     assert "".join(p for n, p in events if n == "delta") == final["answer"]  # type: ignore[index]
     assert events[0][1] == final["citations"]  # type: ignore[index]
+    assert final["short_answer"] == "70%"  # type: ignore[index]
 
 
 def test_openai_compatible_endpoint_with_official_client(api: str) -> None:

@@ -77,8 +77,10 @@ def test_index_search_docs(tmp_path: Path) -> None:
         "mode",
         "citations",
         "suggestions",
+        "short_answer",
     }
     assert asked["found"] and "70%" in asked["answer"] and asked["citations"][0]["n"] == 1
+    assert asked["short_answer"] == "70%" and asked["citations"][0]["highlight"]
     history = json.dumps([{"role": "user", "content": "Phó Giám đốc Sở KH-CN TP Đà Nẵng là ai?"}])
     follow = json.loads(
         _run(tmp_path, "ask", "Còn giám đốc NSSC là ai?", "--history", history, "--json").stdout

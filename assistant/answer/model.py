@@ -27,6 +27,8 @@ class Citation:
     published: str | None
     quote: str
     score: float
+    # [start, end) of the answer span inside ``quote`` (shown in bold), or None.
+    highlight: list[int] | None = None
     # The cited unit of an administrative document (see SearchResult); None for news.
     section: str | None = None
     doc_number: str | None = None
@@ -50,6 +52,8 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     suggestions: list[dict[str, Any]] = field(default_factory=list)
     language: str = "vi"
+    # The exact answer span ("6.850 tỷ đồng"), or None for a descriptive answer or a refusal.
+    short_answer: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

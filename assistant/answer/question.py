@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from assistant.vietnamese import fold, has_diacritics
+from assistant.vietnamese import fold, has_diacritics, is_syllable
 
 
 class Kind(StrEnum):
@@ -84,6 +84,17 @@ _ENGLISH_WORDS = frozenset(
         "their",
         "this",
         "that",
+        "has",
+        "have",
+        "or",
+        "than",
+        "between",
+        "higher",
+        "lower",
+        "larger",
+        "more",
+        "less",
+        "rate",
     ]
 )
 
@@ -109,9 +120,12 @@ def language(question: str) -> str:
     """``en`` for English questions, else ``vi`` (accentless Vietnamese included)."""
     if has_diacritics(question):
         return "vi"
-    words = re.findall(r"[a-z']+", question.lower())
+    words = re.findall(r"[a-z]+", question.lower())
     english = sum(w in _ENGLISH_WORDS for w in words)
-    return "en" if words and english / len(words) >= 0.2 else "vi"
+    foreign = sum(not is_syllable(w) for w in words)  # "share", "what": no Vietnamese shape
+    if not words:
+        return "vi"
+    return "en" if english / len(words) >= 0.2 or foreign / len(words) >= 0.4 else "vi"
 
 
 def kind(question: str) -> Kind:

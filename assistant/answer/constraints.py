@@ -1,0 +1,72 @@
+"""Entity and constraint consistency: the places, names and years a question names must be
+matched by the answer sentence or its local context (paragraph, heading, document title).
+
+``missing_constraints`` serves the extractive answerer; ``check_citations`` is the same check for
+citations an LLM returned (quotes matched back to their passages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.answer.analysis import Analysis, analyse
+from assistant.answer.entities import years_in
+from assistant.answer.model import Citation
+from assistant.answer.passage import Sentence, context_of, sentences_of
+from assistant.retrieval import SearchResult
+from assistant.vietnamese import fold
+
+
+def context_years(hit: SearchResult, sentence: Sentence) -> set[int]:
+    """Years a sentence's facts are about: its own when it names any, else its paragraph's,
+    heading's or title's, else its passage's, else the publication year (news of 2025 reports
+    figures of 2024, so the publication year is the last resort)."""
+    local = f"{sentence.paragraph}\n{sentence.heading}\n{hit.title}"
+    for text in (sentence.text, local, hit.text):
+        years = years_in(text)
+        if years:
+            return years
+    published = (hit.published or "")[:4]
+    return {int(published)} if published.isdigit() else set()
+
+
+def missing_constraints(analysis: Analysis, hit: SearchResult, sentence: Sentence) -> list[str]:
+    """Names of the question's places, names and years that the sentence's context lacks."""
+    if not analysis.entities:
+        return []
+    context = context_of(hit, sentence)
+    folded = fold(context)
+    missing = [
+        e.name for e in (*analysis.places, *analysis.names) if not e.found_in(context, folded)
+    ]
+    if analysis.years:
+        years = context_years(hit, sentence)
+        missing += [e.name for e in analysis.years if int(e.name) not in years]
+    return missing
+
+
+def _locate(quote: str, hit: SearchResult) -> Sentence | None:
+    """The passage sentence a quote was taken from (its first part when joined with " … ")."""
+    first = quote.split(" … ")[0].strip()
+    for s in sentences_of(hit):
+        if first and (first in s.text or s.text in first):
+            return s
+    return None
+
+
+def check_citations(
+    question: str, citations: Sequence[Citation], hits: Sequence[SearchResult]
+) -> dict[int, list[str]]:
+    """For each citation (by ``n``), the question's places/names/years its quote's local context
+    lacks. An empty list means the citation is about what was asked; a citation whose chunk is not
+    among ``hits`` is checked against its quote and title alone."""
+    analysis = analyse(question)
+    by_chunk = {h.chunk_id: h for h in hits}
+    out: dict[int, list[str]] = {}
+    for c in citations:
+        hit = by_chunk.get(c.chunk_id) or SearchResult(
+            c.doc_id, c.chunk_id, c.title, c.outlet, c.published, c.quote, c.score
+        )
+        sentence = _locate(c.quote, hit) or Sentence(c.quote, 0, len(c.quote), c.quote, "", 0)
+        out[c.n] = missing_constraints(analysis, hit, sentence)
+    return out
