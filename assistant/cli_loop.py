@@ -30,6 +30,7 @@ def cmd_gaps(args: argparse.Namespace, settings: Any) -> int:
     from datetime import UTC, datetime, timedelta
 
     from assistant.embedding import make_embedder
+    from assistant.interactions import REASONS
     from assistant.interactions.gaps import gap_report
     from assistant.vietnamese import normalize
 
@@ -48,12 +49,12 @@ def cmd_gaps(args: argparse.Namespace, settings: Any) -> int:
         print("Không có câu hỏi bị từ chối hay bị chê. (No refused or down-voted questions.)")
     for g in gaps[: args.limit]:
         extra = f", 👎 {g.down_voted}" if g.down_voted else ""
-        reasons = ", ".join(f"{r} {n}" for r, n in g.reasons.items())
+        reasons = ", ".join(f"{REASONS.get(r, r)} {n}" for r, n in g.reasons.items())
         print(
             f"{g.count:>4}× {g.topic}\n      từ chối {g.refused}{extra}; "
             f"lần cuối {g.last_asked:%d/%m/%Y}{'; ' + reasons if reasons else ''}"
         )
-        for example in g.examples[1:]:
+        for example in [e for e in g.examples if e != g.topic]:
             print(f"      · {example}")
     return 0
 
