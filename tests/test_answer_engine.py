@@ -259,3 +259,16 @@ def test_every_quotable_sentence_is_verbatim(seed_assistant: Assistant, engine: 
 def test_foreign_words_keep_their_accents() -> None:
     assert normalize("Pokémon tại Québec, café ở Bogotá") == "Pokémon tại Québec, café ở Bogotá"
     assert normalize("hoà thuỷ khoẻ") == "hòa thủy khỏe"
+
+
+def test_table_rows_answer_with_the_cell_of_the_asked_column() -> None:
+    """Rows as the loaders write them: the unit is its own column, the year is the cell's key."""
+    from assistant.answer.spans import AType, find_spans
+
+    row = "Chỉ tiêu: Diện tích cụm công nghiệp hỗ trợ; Đơn vị: ha; 2027: 75; 2030: 150"
+    assert [s.text for s in find_spans(row, AType.AREA)] == ["2027: 75", "2030: 150"]
+    assert find_spans(row, AType.MONEY) == []  # hectares never answer a money question
+    people = "Chỉ tiêu: Lao động được đào tạo; Đơn vị: người; Năm 2026: 3.000"
+    assert [s.text for s in find_spans(people, AType.COUNT, "lao động")] == ["Năm 2026: 3.000"]
+    money = "Chỉ tiêu: Vốn đầu tư; Đơn vị: tỷ đồng; 2030: 6.850"
+    assert [s.type for s in find_spans(money, AType.MONEY)] == [AType.MONEY]

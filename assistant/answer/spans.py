@@ -186,10 +186,47 @@ _TYPED = {
 }
 
 
+# A table row as the loaders write it: "Chỉ tiêu: …; Đơn vị: ha; 2027: 75; 2030: 150". The unit
+# is a column of its own, so a figure's measure comes from "Đơn vị", and the span is the whole
+# cell ("2030: 150"): its key says which year or column the figure is for.
+_ROW_UNIT = re.compile(r"(?:^|;\s*)Đơn vị(?: tính)?:\s*(?P<unit>[^;]+)", re.I)
+_ROW_CELL = re.compile(rf"(?:^|(?<=;\s))(?P<cell>[^:;]{{1,40}}:\s*{_APPROX}{_NUM}\s*%?)\s*(?=;|$)")
+
+
+def _row_type(unit: str) -> AType:
+    unit = unit.strip().lower()
+    if "%" in unit or "phần trăm" in unit:
+        return AType.PERCENT
+    if unit in ("ha", "héc-ta", "hecta", "m2", "m²", "km2", "km²") or unit.split()[:1] == ["ha"]:
+        return AType.AREA
+    if any(w in unit for w in ("đồng", "usd", "đô la")):
+        return AType.MONEY
+    return AType.COUNT
+
+
+def table_spans(text: str, wanted: AType) -> list[Span]:
+    """The figure cells of a table row whose unit fits the wanted type (else none)."""
+    unit = _ROW_UNIT.search(text)
+    if unit is None:
+        return []
+    kind = _row_type(unit["unit"])
+    if wanted not in (kind, AType.NUMBER):
+        return []
+    return [
+        Span(kind, m.start("cell"), m.end("cell"), m["cell"])
+        for m in _ROW_CELL.finditer(text)
+        if not m["cell"].lower().startswith(("đơn vị", "chỉ tiêu", "stt"))
+    ]
+
+
 def find_spans(text: str, wanted: AType, noun: str | None = None) -> list[Span]:
     """Spans of the wanted type in a sentence (empty for descriptive questions)."""
     if wanted is AType.OTHER:
         return []
+    if wanted in (AType.MONEY, AType.PERCENT, AType.AREA, AType.COUNT, AType.NUMBER) and (
+        row := table_spans(text, wanted)
+    ):
+        return row
     if wanted is AType.COUNT:
         return count_spans(text, noun)
     if wanted is AType.NUMBER:
