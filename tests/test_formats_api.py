@@ -30,7 +30,12 @@ def test_bomb_and_slow_uploads_are_refused_and_the_server_keeps_serving(tmp_path
     seed = "004_f9235ea3bae06684.txt"
     shutil.copy(SEED_CORPUS / seed, corpus / seed)
     settings = make_settings(
-        tmp_path, corpus, admin_keys=ADMIN, parse_timeout_s=4, max_unzipped_mb=100
+        tmp_path,
+        corpus,
+        admin_keys=ADMIN,
+        parse_timeout_s=4,
+        max_unzipped_mb=100,
+        upload_background_mb=1000,  # answered within the request (jobs are tested elsewhere)
     )
     assistant = Assistant.open(settings)
     assistant.sync()
@@ -50,6 +55,7 @@ def test_bomb_and_slow_uploads_are_refused_and_the_server_keeps_serving(tmp_path
                 ("files", ("slow.docx", f.docx_many_paragraphs(1_000_000))),
             ]
             res = httpx.post(url + "/v1/documents", files=bad, headers=admin, timeout=120)
+            assert res.status_code == 200, res.text
             by_name = {r["filename"]: r for r in res.json()["files"]}
             assert "too large or too complex: DOCX unpacks to 1,5" in by_name["bomb.docx"]["reason"]
             assert "too large or too complex" in by_name["slow.docx"]["reason"]
