@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from assistant.doctypes import canonical_doc_type
 from assistant.store import SearchFilters
 from assistant.vietnamese import fold
 
@@ -47,7 +48,8 @@ def resolve_filters(filters: SearchFilters | None, records: Iterable[dict[str, A
         known = [str(r["outlet"]) for r in records if r.get("outlet")]
         filters = replace(filters, outlets=resolve_outlets(filters.outlets, known))
     if filters.doc_types:
-        wanted = {_key(t) for t in filters.doc_types}
+        # "NQ", "nghi quyet" and "Nghị quyết" name one type (records keep the canonical name).
+        wanted = {_key(canonical_doc_type(t) or t) for t in filters.doc_types}
         ids = {str(r["doc_id"]) for r in records if _key(str(r.get("doc_type") or "")) in wanted}
         if filters.doc_ids:
             ids &= set(filters.doc_ids)
