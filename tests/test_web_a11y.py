@@ -69,7 +69,11 @@ def axe(pg: Any) -> list[dict[str, Any]]:
     assert AXE.exists(), "axe-core missing: tests/run.sh installs it with npm"
     pg.add_script_tag(content=AXE.read_text("utf-8"))
     result = pg.evaluate("async () => (await axe.run(document)).violations")
-    return [v for v in result if v["impact"] in ("serious", "critical")]
+    serious = [v for v in result if v["impact"] in ("serious", "critical")]
+    # Keep the offending elements in the assertion message: they say what to fix.
+    return [
+        {"id": v["id"], "nodes": [n.get("html", "")[:160] for n in v["nodes"]]} for v in serious
+    ]
 
 
 SMALL_TARGETS = """() => [...document.querySelectorAll('button, a, input, select, textarea, summary')]
@@ -80,6 +84,7 @@ SMALL_TARGETS = """() => [...document.querySelectorAll('button, a, input, select
   .map(([name, r]) => `${name} ${Math.round(r.width)}x${Math.round(r.height)}`)"""
 
 TOGGLE_TARGETS = """() => [...document.querySelectorAll('input[type=radio], input[type=checkbox]')]
+  .filter((e) => e.offsetParent !== null)  // shown ones (a closed form's are not targets)
   .map((e) => e.closest('label').getBoundingClientRect().height)"""
 
 
