@@ -145,6 +145,13 @@ def answer_messages(answer: Answer) -> list[str]:
         lines.append(labels(answer.language)["closest"])
         lines += [f"• {source_line(s)}" for s in answer.suggestions]
     body = [html.escape(p, quote=False) for p in split_plain(answer.answer, LIMIT - 200)]
+    short = getattr(answer, "short_answer", None)
+    if short and answer.found:  # the fact asked for, in bold where the answer first says it
+        fact = html.escape(short, quote=False)
+        for i, piece in enumerate(body):
+            if fact in piece:
+                body[i] = piece.replace(fact, f"<b>{fact}</b>", 1)
+                break
     footer = "\n".join(html.escape(line, quote=False) for line in lines)
     if footer and len(body[-1]) + len(footer) + 20 <= LIMIT:
         body[-1] += f"\n\n<i>{footer}</i>"

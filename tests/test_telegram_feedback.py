@@ -55,6 +55,7 @@ def test_thumbs_down_asks_why_and_is_logged_once(
     fake.send_text(USER, Q70)
     answer = fake.wait_for(lambda s: s["method"] == "sendMessage" and s.get("reply_markup"))[0]
     rows = answer["reply_markup"]["inline_keyboard"]
+    assert "<b>70%</b>" in answer["text"]  # the fact asked for stands out
     assert rows[0][0]["text"] == "Nguồn 1"
     up, down = rows[-1]
     assert up["text"] == "👍 Hữu ích" and down["text"] == "👎 Chưa đúng"
