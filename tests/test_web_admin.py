@@ -120,6 +120,8 @@ def test_admin_upload_replace_delete_reindex(
         pg.get_by_role("button", name="Đồng bộ lại chỉ mục").click()
         text = wait_status(pg, "Đồng bộ xong")
         assert "1 đã thêm" in text
+        # The list reloads after the status line: wait for it rather than race it.
+        pg.locator("#docs tr", has_text="tu_thu_muc").wait_for()
         assert "tu_thu_muc" in rows(pg)
 
     with page_at(chromium, url + "/admin", PHONE) as pg:
