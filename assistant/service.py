@@ -1,20 +1,18 @@
-"""The assistant every adapter talks to: search, answers, documents, indexing.
+"""The assistant every adapter talks to: search, answers, documents, the interaction log.
 
 It owns one store, one embedder and one retriever per process; adapters (CLI, HTTP, Telegram)
-hold no retrieval logic of their own.
+hold no retrieval logic of their own. It only reads the index: ``indexing.library.Library``
+wraps it to sync, upload and delete (the core never imports ``indexing``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from assistant.answer import extractive, followup
@@ -23,16 +21,6 @@ from assistant.answer.history import bound_history
 from assistant.answer.llm import LLMAnswerer
 from assistant.answer.model import Answer, with_units
 from assistant.config import Settings
-from assistant.corpus_journal import (
-    TEMP_PREFIX,
-    CorpusRefusal,
-    Journal,
-    owned_file,
-    refusal_for_name,
-    same_id_files,
-    settle,
-    stage,
-)
 from assistant.document_view import document_view
 from assistant.facets import facets as count_facets
 from assistant.facets import resolve_filters
@@ -45,14 +33,15 @@ from assistant.store.sentences import SentenceVectors
 
 
 class Assistant:
-    """Facade over store, embedder, retriever and indexer."""
+    """Facade over store, embedder and retriever (the read side; writes: ``indexing.library``)."""
 
     def __init__(self, settings: Settings, store: Store, embedder: Any | None = None) -> None:
         self.settings = settings
         self.store = store
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
-        self._write_lock = threading.Lock()
+        # Held while the index changes; taken by the write side (``indexing.library``).
+        self.write_lock = threading.Lock()
         self.retriever = Retriever(settings, store, self.embedder)
         self._embedder_checked = False
         self._sentence_cache = EmbeddingCache(4096)
@@ -304,155 +293,14 @@ class Assistant:
             "sentences": self.store.count_sentences(),
         }
 
-    # -- writing --------------------------------------------------------------------------
-    def indexer(self) -> Any:
-        from indexing.pipeline import Indexer
-
-        return Indexer(self.settings, self.store, self.embedder)
-
-    def sync(
-        self, corpus_dir: Path | None = None, rebuild: bool = False, progress: bool = False
-    ) -> Any:
-        """Make the index match the corpus folder (see ``indexing.pipeline``)."""
-        if not rebuild:
-            self.check_embedder()
-        with self._write_lock:
-            try:
-                self._settle_leftovers()  # an interrupted upload is settled before comparing
-                return self.indexer().sync(
-                    corpus_dir or self.settings.corpus_dir, rebuild, progress
-                )
-            finally:
-                self.retriever.invalidate()
-                self._embedder_checked = False
-
-    def add_document(self, filename: str, data: bytes, replace: bool = False) -> Any:
-        """Index one uploaded file and keep it in the corpus folder (so a rebuild reproduces it).
-
-        The name is reduced to a safe base name; hidden files and ``manifest.*`` are refused; an
-        existing document is only replaced when asked. Only the document's own file is touched,
-        through a journalled temp file and rename (``assistant.corpus_journal``). A file that
-        cannot be indexed is reported and not kept."""
-        from indexing.loaders import LoadError
-        from indexing.metadata import read_manifest
-        from indexing.pipeline import FileOutcome, doc_id_for
-
-        name = safe_filename(filename)
-        doc_id = doc_id_for(Path(name))
-        corpus = Path(self.settings.corpus_dir)
-        with self._write_lock:
-            try:
-                reserved = refusal_for_name(filename) or refusal_for_name(name)
-                if reserved:
-                    raise CorpusRefusal(reserved)
-                record = self.store.documents().get(doc_id)
-                if record is not None and not replace:
-                    raise CorpusRefusal(
-                        f"document {doc_id} exists; upload with replace=true to replace it"
-                    )
-                owned = owned_file(corpus, record) if record else None
-                self._check_neighbours(corpus, doc_id, name, owned, replace)
-                prepared = self.indexer().prepare(
-                    doc_id, name, data, read_manifest(corpus).get(doc_id)
-                )
-                temp = stage(corpus, data)
-                entry = {
-                    "op": "put",
-                    "doc_id": doc_id,
-                    "temp": temp.name,
-                    "target": name,
-                    "remove": owned.relative_to(corpus).as_posix() if owned else None,
-                    "hash": prepared.content_hash,
-                }
-                self._journalled(entry, lambda: self.indexer().write([prepared]))
-                status = "updated" if record is not None else "added"
-                return FileOutcome(doc_id, status, len(prepared.chunk_texts))
-            except (LoadError, CorpusRefusal) as exc:
-                return FileOutcome(doc_id, "failed", reason=str(exc))
-            finally:
-                self.retriever.invalidate()
-
-    @staticmethod
-    def _check_neighbours(
-        corpus: Path, doc_id: str, name: str, owned: Path | None, replace: bool
-    ) -> None:
-        """Refuse an upload that would overwrite or clash with a file the document does not own."""
-        for path in same_id_files(corpus, doc_id):
-            if owned is not None and path == owned:
-                continue
-            if path.name == name and replace:
-                continue  # an unindexed file of this very name, replaced on request
-            if path.name == name:
-                raise CorpusRefusal(
-                    f"{name} is already in the corpus folder (not indexed); upload with "
-                    "replace=true to replace it"
-                )
-            raise CorpusRefusal(
-                f"{path.name} in the corpus folder has the same document id {doc_id}; "
-                "rename or remove one of them"
-            )
-
-    def _journalled(self, entry: dict[str, Any], work: Any) -> str:
-        """Run ``work`` (the index change) between journal begin and settle: an exception or a
-        crash in between is resolved the same way, from what the index then holds."""
-        journal = Journal(self.settings.data_dir)
-        path = journal.begin(entry)
-        corpus = Path(self.settings.corpus_dir)
-        try:
-            if work is not None:
-                work()
-        finally:
-            outcome = settle(entry, self.store, corpus)
-            journal.end(path)
-        return outcome
-
-    def delete_document(self, doc_id: str) -> bool:
-        """Remove a document from the index and its own file (only that) from the corpus."""
-        with self._write_lock:
-            try:
-                record = self.store.documents().get(doc_id)
-                if record is None:
-                    return False
-                corpus = Path(self.settings.corpus_dir)
-                owned = owned_file(corpus, record)
-                rel = owned.relative_to(corpus).as_posix() if owned else None
-                self._journalled({"op": "delete", "doc_id": doc_id, "file": rel}, None)
-                return True
-            finally:
-                self.retriever.invalidate()
-
-    def corpus_pending(self) -> list[dict[str, Any]]:
-        """Journalled corpus operations not yet settled (in flight, or left by a crash)."""
-        return [entry for _, entry in Journal(self.settings.data_dir).pending()]
-
-    def repair_corpus(self, wait: bool = True) -> list[str] | None:
-        """Settle operations a crash left half-done; None when a write is in progress (``wait``
-        False), since pending entries then belong to it."""
-        if not self._write_lock.acquire(blocking=wait):
-            return None
-        try:
-            done = self._settle_leftovers()
-            if done:
-                self.retriever.invalidate()
-            return done
-        finally:
-            self._write_lock.release()
-
-    def _settle_leftovers(self) -> list[str]:
-        corpus = Path(self.settings.corpus_dir)
-        journal = Journal(self.settings.data_dir)
-        done = []
-        for path, entry in journal.pending():
-            done.append(settle(entry, self.store, corpus))
-            journal.end(path)
-        # Staged before its journal entry was written. Only old ones: with a Qdrant server another
-        # process may be staging an upload into the same corpus folder right now.
-        stale = time.time() - 3600
-        for leftover in corpus.glob(f"{TEMP_PREFIX}*.part") if corpus.is_dir() else []:
-            with contextlib.suppress(FileNotFoundError):
-                if leftover.stat().st_mtime < stale:
-                    leftover.unlink()
-        return done
+    # -- after a write ---------------------------------------------------------------------
+    def index_changed(self, recheck_embedder: bool = False) -> None:
+        """Forget what was read from the index before a write (``indexing.library`` calls this
+        after changing it); after a sync the embedder check runs again, since a rebuild may
+        have re-embedded the corpus."""
+        self.retriever.invalidate()
+        if recheck_embedder:
+            self._embedder_checked = False
 
     # -- the maintainers' loop ------------------------------------------------------------
     def interaction_log(self) -> InteractionLog | None:
@@ -504,12 +352,3 @@ class Assistant:
 
 
 _VIEW_FIELDS = ("doc_id", "doc_hash", "chunk_id", "position", "text", "section")
-_UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
-
-
-def safe_filename(name: str) -> str:
-    """A base name without directories, control characters or leading dots (``../x`` → ``x``)."""
-    base = Path(name.replace("\\", "/")).name
-    cleaned = _UNSAFE.sub("_", base).strip("._") or "upload"
-    stem, dot, ext = cleaned.rpartition(".")
-    return f"{stem[:120]}.{ext.lower()}" if dot and stem else cleaned[:120]

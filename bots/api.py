@@ -50,6 +50,7 @@ from bots.documents import add_document_routes
 from bots.gate import CHECKED, Gate
 from bots.routes import Guards, documents_read, feedback, models, pages
 from bots.routes.models import SEARCH_MODEL, search_events
+from indexing.library import Library
 
 log = logging.getLogger("hoidap.http")
 
@@ -253,7 +254,8 @@ def create_app(
         app.state.ready = False
         app.state.assistant = assistant or await asyncio.to_thread(Assistant.open, settings)
         await asyncio.to_thread(app.state.assistant.warm_up)  # models loaded before traffic
-        app.state.repaired = await asyncio.to_thread(app.state.assistant.repair_corpus) or []
+        repair = Library(app.state.assistant).repair_corpus
+        app.state.repaired = await asyncio.to_thread(repair) or []
         for line in app.state.repaired:
             log.warning("corpus repaired at start-up: %s", line)
         redact.install()  # uvicorn's log handlers exist by now
@@ -421,7 +423,7 @@ def create_app(
             return JSONResponse({"status": "starting"}, 503)
         assistant = request.app.state.assistant
         # Settle corpus operations a crash left half-done (not while a write is in progress).
-        repaired = assistant.repair_corpus(wait=False)
+        repaired = Library(assistant).repair_corpus(wait=False)
         if repaired:
             log.warning("corpus repaired: %s", "; ".join(repaired))
             request.app.state.repaired.extend(repaired)
@@ -429,7 +431,7 @@ def create_app(
         if request.app.state.repaired:
             body["repaired"] = request.app.state.repaired[-20:]
         if repaired is None:
-            body["writing"] = len(assistant.corpus_pending())
+            body["writing"] = len(Library(assistant).corpus_pending())
         return JSONResponse(body)
 
     # -- staff -------------------------------------------------------------------------------
@@ -586,13 +588,13 @@ def create_app(
         responses={**ADMIN_ERRORS, **documented(404)},
     )
     def delete_document(doc_id: str, request: Request) -> dict[str, str]:
-        if not the(request).delete_document(doc_id):
+        if not Library(the(request)).delete_document(doc_id):
             raise HTTPException(404, f"no document {doc_id}")
         return {"deleted": doc_id}
 
     @app.post("/v1/reindex", tags=["admin"], dependencies=[Admin, Limited], responses=ADMIN_ERRORS)
     def reindex(request: Request) -> dict[str, Any]:
-        return the(request).sync().as_dict()
+        return Library(the(request)).sync().as_dict()
 
     # -- telegram webhook ---------------------------------------------------------------------
     if telegram and settings.telegram_webhook_url:

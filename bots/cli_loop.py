@@ -6,16 +6,22 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
+
+if TYPE_CHECKING:
+    from assistant.interactions import InteractionLog
+
+SettingsFor = Callable[[argparse.Namespace], Settings]
 
 
 def _print_json(obj: Any) -> None:
     print(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
-def _log(config: Settings) -> Any:
+def _log(config: Settings) -> InteractionLog:
     """The interaction log alone: these commands work while `serve` holds the index."""
     from assistant.interactions import open_from_settings
 
@@ -25,7 +31,7 @@ def _log(config: Settings) -> Any:
     return log
 
 
-def cmd_gaps(args: argparse.Namespace, settings: Any) -> int:
+def cmd_gaps(args: argparse.Namespace, settings: SettingsFor) -> int:
     """Refused and down-voted questions grouped by topic: which documents to add."""
     from datetime import UTC, datetime, timedelta
 
@@ -59,7 +65,7 @@ def cmd_gaps(args: argparse.Namespace, settings: Any) -> int:
     return 0
 
 
-def cmd_log_purge(args: argparse.Namespace, settings: Any) -> int:
+def cmd_log_purge(args: argparse.Namespace, settings: SettingsFor) -> int:
     if args.older_than is None and not args.all:
         raise ValueError("say what to purge: --older-than DAYS or --all")
     log = _log(settings(args))
@@ -71,7 +77,7 @@ def cmd_log_purge(args: argparse.Namespace, settings: Any) -> int:
     return 0
 
 
-def cmd_feedback_export(args: argparse.Namespace, settings: Any) -> int:
+def cmd_feedback_export(args: argparse.Namespace, settings: SettingsFor) -> int:
     from assistant.interactions.candidates import export
 
     log = _log(settings(args))

@@ -20,6 +20,7 @@ from assistant.config import Settings
 from assistant.service import Assistant
 from bots.jobs import JobQueue
 from bots.uploads import Staged, UploadError, close_all, receive_files
+from indexing.library import Library
 
 
 class FileResult(BaseModel):
@@ -92,7 +93,7 @@ def add_document_routes(
             return FileResult(
                 filename=staged.filename, doc_id="", status="failed", chunks=0, reason=reason
             ).model_dump()
-        outcome = app.state.assistant.add_document(staged.filename, staged.read(), replace)
+        outcome = Library(app.state.assistant).add_document(staged.filename, staged.read(), replace)
         return FileResult(
             filename=staged.filename,
             doc_id=outcome.doc_id,

@@ -24,6 +24,7 @@ from evals.bench_layout import sentence_layout
 from evals.bench_measure import in_process, indexing, noop_reindex, store_scaling
 from evals.bench_report import goals, markdown, plots, print_table
 from evals.bench_server import cold_search, server_runs
+from indexing.library import Library
 
 __all__ = ["PARTS", "print_table", "run"]
 
@@ -49,7 +50,7 @@ def run(
         )
         assistant = Assistant.open(seed_settings)
         try:
-            assistant.sync(SEED)
+            Library(assistant).sync(SEED)
             if "latency" in parts:
                 print("bench: in-process latencies", file=sys.stderr)
                 result["in_process"] = in_process(assistant, questions())

@@ -21,6 +21,7 @@ from assistant.service import Assistant
 from assistant.store import ChunkPoint, SearchFilters
 from assistant.store.edge import EdgeStore
 from evals.bench_common import SEED, _ms, _rss_mb, _stats, questions
+from indexing.library import Library
 
 
 # -- 1-3, 5: in-process ---------------------------------------------------------------------------
@@ -87,7 +88,7 @@ def indexing(settings: Settings, work: Path) -> dict[str, Any]:
 
         embedder.get_text_embedding_batch(["khởi động"])
         started = time.perf_counter()
-        report = assistant.sync(corpus)
+        report = Library(assistant).sync(corpus)
         full_s = time.perf_counter() - started
         store = assistant.store
         chunk_texts = [
@@ -124,7 +125,7 @@ def indexing(settings: Settings, work: Path) -> dict[str, Any]:
 def _hoidap(*args: str, env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args],
+        [sys.executable, "-m", "bots.cli", *args],
         capture_output=True,
         text=True,
         env={**os.environ, **env},

@@ -28,7 +28,7 @@ def _start_server(seed_data: Path, port: int) -> tuple[subprocess.Popen[bytes], 
     }
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "bots.cli", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

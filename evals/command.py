@@ -15,6 +15,7 @@ from typing import Any
 from assistant.config import Settings
 from assistant.service import Assistant
 from evals import dataset, failures, report, runner, typed
+from indexing.library import Library
 
 
 def corpus_hash(corpus: Path, settings: Settings) -> str:
@@ -81,7 +82,7 @@ def open_for_eval(settings: Settings, corpus: Path | None) -> tuple[Assistant, s
         update={"data_dir": settings.data_dir / "evals" / digest, "corpus_dir": corpus}
     )
     assistant = Assistant.open(scoped)
-    report_ = assistant.sync(corpus)
+    report_ = Library(assistant).sync(corpus)
     if report_.embedded_chunks:
         print(
             f"indexed {corpus} for evaluation ({report_.embedded_chunks} chunks)", file=sys.stderr

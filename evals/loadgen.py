@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 import httpx
 
-from assistant.cli import is_loopback
+from assistant.hosts import is_loopback
 
 
 def _loopback(url: str) -> bool:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.store import Store
+from indexing.pipeline import doc_id_for
 
 RESERVED_STEMS = ("manifest",)  # corpus/manifest.toml holds document metadata
 TEMP_PREFIX = ".upload-"
@@ -43,11 +44,6 @@ def refusal_for_name(original: str) -> str | None:
     return None
 
 
-def _doc_id(rel: Path) -> str:
-    # Mirrors indexing.pipeline.doc_id_for (the core may not import indexing).
-    return rel.with_suffix("").as_posix()
-
-
 def owned_file(corpus: Path, record: dict[str, Any]) -> Path | None:
     """The corpus file a document record names (``source``); for a record without one, the
     only file with its document id, if there is exactly one."""
@@ -60,7 +56,7 @@ def owned_file(corpus: Path, record: dict[str, Any]) -> Path | None:
     if "/" in source or source.startswith("."):
         return None
     rel = Path(doc_id).parent / source
-    return corpus / rel if _doc_id(rel) == doc_id else None
+    return corpus / rel if doc_id_for(rel) == doc_id else None
 
 
 def same_id_files(corpus: Path, doc_id: str) -> list[Path]:
@@ -72,7 +68,9 @@ def same_id_files(corpus: Path, doc_id: str) -> list[Path]:
     return sorted(
         p
         for p in folder.iterdir()
-        if p.is_file() and not p.name.startswith(".") and _doc_id(p.relative_to(corpus)) == doc_id
+        if p.is_file()
+        and not p.name.startswith(".")
+        and doc_id_for(p.relative_to(corpus)) == doc_id
     )
 
 

@@ -33,7 +33,7 @@ _PRELOAD = [
     "trafilatura",
     # Each child re-runs the parent's main script (multiprocessing's main-module fix-up); with
     # the CLI imported here that costs nothing. pytest's main is skipped by the same fix-up.
-    "assistant.cli",
+    "bots.cli",
 ]
 _lock = threading.Lock()
 _context: Any = None
