@@ -11,6 +11,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.service import Assistant
+from indexing.library import Library
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +58,7 @@ def seed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def seed_assistant(seed_dir: Path) -> Iterator[Assistant]:
     """The seed corpus indexed once per test session into an embedded store."""
     assistant = Assistant.open(make_settings(seed_dir))
-    report = assistant.sync()
+    report = Library(assistant).sync()
     assert report.count("added") == 5 and not report.failed
     yield assistant
     assistant.close()

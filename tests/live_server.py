@@ -82,7 +82,7 @@ def serve_process(
     log = work / "server.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), *args],
+            [sys.executable, "-m", "bots.cli", "serve", "--port", str(port), *args],
             cwd=work,
             env=full,
             stdout=out,

@@ -18,6 +18,7 @@ from assistant.answer.passage import split_passage
 from assistant.answer.spans import AType, find_spans
 from assistant.service import Assistant
 from assistant.vietnamese import normalize
+from indexing.library import Library
 from tests.conftest import make_settings
 
 ENGINE_CORPUS = Path(__file__).parent / "fixtures" / "engine"
@@ -28,7 +29,7 @@ MARK = re.compile(r"\[(\d+)\]")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     tmp = tmp_path_factory.mktemp("engine")
     assistant = Assistant.open(make_settings(tmp, ENGINE_CORPUS))
-    assert not assistant.sync().failed
+    assert not Library(assistant).sync().failed
     yield assistant
     assistant.close()
 

@@ -11,6 +11,7 @@ from openai import OpenAI
 
 from assistant.service import Assistant
 from bots.api import create_app
+from indexing.library import Library
 from tests.conftest import copy_corpus, make_settings
 from tests.live_server import serve
 
@@ -205,7 +206,7 @@ def admin_api(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     corpus = copy_corpus(tmp_path / "corpus")
     settings = make_settings(tmp_path, corpus, api_keys=STAFF, admin_keys=ADMIN, max_upload_mb=0.05)
     assistant = Assistant.open(settings)
-    assistant.sync()
+    Library(assistant).sync()
     try:
         with serve(create_app(settings, assistant)) as url:
             yield url, corpus
@@ -280,7 +281,7 @@ def test_documents_admin(admin_api: tuple[str, Path]) -> None:
 def test_serve_refuses_public_address_without_keys(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from assistant.cli import main
+    from bots.cli import main
 
     monkeypatch.setenv("HOIDAP_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("HOIDAP_API_KEYS", raising=False)

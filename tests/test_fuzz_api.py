@@ -11,6 +11,7 @@ from schemathesis.checks import negative_data_rejection, positive_data_acceptanc
 
 from assistant.service import Assistant
 from bots.api import create_app
+from indexing.library import Library
 from tests.conftest import copy_corpus, make_settings
 from tests.live_server import serve
 
@@ -27,7 +28,7 @@ def fuzz_url(tmp_path_factory: pytest.TempPathFactory, seed_assistant: Assistant
     corpus = copy_corpus(tmp / "corpus")
     config = make_settings(tmp, corpus, admin_keys=ADMIN, api_rate_per_minute=0, max_upload_mb=0.2)
     assistant = Assistant(config, Assistant.open(config).store, embedder=seed_assistant.embedder())
-    assistant.sync()
+    Library(assistant).sync()
     with serve(create_app(config, assistant)) as url:
         yield url
     assistant.close()

@@ -77,7 +77,7 @@ def _seed(data: Path) -> None:
 def _hoidap(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HOIDAP_DATA_DIR": str(data), "HOIDAP_LOG_SECRET": "gap-test-secret-0123"}
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args],
+        [sys.executable, "-m", "bots.cli", *args],
         capture_output=True,
         text=True,
         env=env,

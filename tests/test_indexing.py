@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.service import Assistant
+from indexing.library import Library
 from tests.conftest import copy_corpus, make_settings
 from tests.docfactory import pdf_encrypted, pdf_without_text
 
@@ -21,15 +22,15 @@ def test_incremental_sync(tmp_path: Path) -> None:
     corpus = copy_corpus(tmp_path / "corpus")
     assistant = Assistant.open(make_settings(tmp_path, corpus))
     try:
-        first = assistant.sync()
+        first = Library(assistant).sync()
         assert first.count("added") == 5 and first.embedded_chunks == assistant.stats()["chunks"]
 
-        again = assistant.sync()
+        again = Library(assistant).sync()
         assert again.count("unchanged") == 5 and again.embedded_chunks == 0
 
         path = corpus / f"{DOC_E}.txt"
         path.write_text(path.read_text("utf-8").replace("70%", "80%"), "utf-8")
-        edited = assistant.sync()
+        edited = Library(assistant).sync()
         assert edited.count("updated") == 1 and edited.count("unchanged") == 4
         e_chunks = assistant.store.documents()[DOC_E]["chunks"]
         assert edited.embedded_chunks == e_chunks
@@ -41,7 +42,7 @@ def test_incremental_sync(tmp_path: Path) -> None:
         }
 
         (corpus / f"{DOC_A}.txt").unlink()
-        removed = assistant.sync()
+        removed = Library(assistant).sync()
         assert removed.count("removed") == 1
         assert DOC_A not in assistant.store.documents()
         assert DOC_A not in assistant.store.chunk_versions()
@@ -62,7 +63,7 @@ def test_bad_files_are_reported_and_skipped(tmp_path: Path) -> None:
     (corpus / "004_f9235ea3bae06684.md").write_text("# trùng tên\n", "utf-8")
     assistant = Assistant.open(make_settings(tmp_path, corpus))
     try:
-        report = assistant.sync()
+        report = Library(assistant).sync()
         reasons = {o.doc_id: o.reason for o in report.failed}
         assert report.count("added") == 5
         assert reasons["empty"] == "empty file"
@@ -82,9 +83,9 @@ def test_rebuild_replaces_the_index(tmp_path: Path) -> None:
     corpus = copy_corpus(tmp_path / "corpus")
     assistant = Assistant.open(make_settings(tmp_path, corpus))
     try:
-        assistant.sync()
+        Library(assistant).sync()
         (corpus / f"{DOC_A}.txt").unlink()
-        report = assistant.sync(rebuild=True)
+        report = Library(assistant).sync(rebuild=True)
         assert report.count("added") == 4
         assert DOC_A not in assistant.store.documents()
         assert len(list((tmp_path / "data" / "index").glob("shard-*"))) == 1
@@ -98,7 +99,7 @@ def test_second_process_gets_a_clear_message(tmp_path: Path) -> None:
     try:
         env = {**os.environ, "HOIDAP_DATA_DIR": str(tmp_path / "data")}
         proc = subprocess.run(
-            [sys.executable, "-m", "assistant.cli", "docs"],
+            [sys.executable, "-m", "bots.cli", "docs"],
             capture_output=True,
             text=True,
             env=env,

@@ -14,6 +14,7 @@ import pytest
 
 from assistant.service import Assistant
 from bots.api import create_app
+from indexing.library import Library
 from tests.conftest import DEV_SET, copy_corpus, make_settings
 from tests.live_server import serve
 
@@ -31,7 +32,7 @@ def test_sixty_seconds_at_concurrency_32(tmp_path: Path, seed_assistant: Assista
     assistant = Assistant(
         settings, Assistant.open(settings).store, embedder=seed_assistant.embedder()
     )
-    assistant.sync()
+    Library(assistant).sync()
     questions = tmp_path / "q.txt"
     questions.write_text(
         "\n".join(json.loads(line)["question"] for line in DEV_SET.read_text("utf-8").splitlines()),

@@ -16,6 +16,7 @@ from assistant.service import Assistant
 from assistant.store import SearchFilters
 from assistant.store.server import QdrantServerStore
 from bots.api import create_app
+from indexing.library import Library
 from tests.conftest import make_settings
 from tests.live_server import serve
 
@@ -128,7 +129,7 @@ def test_filters_on_the_server_backend(tmp_path: Path, indexed: Path, assistant:
     store = QdrantServerStore(QdrantClient(path=str(tmp_path / "qdrant")), settings.collection, 384)
     server = Assistant(settings, store, embedder=assistant.embedder())
     try:
-        assert server.sync().count("added") == len(DOCS)
+        assert Library(server).sync().count("added") == len(DOCS)
         _filtered(server)
         hit = server.search(Q_LONG_AN, k=1)[0]
         assert (hit.doc_number, hit.section) == (

@@ -27,7 +27,7 @@ def test_rejected_telegram_token_is_not_printed(tmp_path: Path) -> None:
             HOIDAP_CORPUS_DIR=str(tmp_path),
         )
         run = subprocess.run(
-            [sys.executable, "-m", "assistant.cli", "telegram", "-v"],
+            [sys.executable, "-m", "bots.cli", "telegram", "-v"],
             capture_output=True,
             text=True,
             cwd=tmp_path,

@@ -12,9 +12,10 @@ import pytest
 
 from assistant.answer.llm import SYSTEM_PROMPT, LLMAnswerer
 from assistant.config import Settings
-from assistant.service import Assistant, safe_filename
+from assistant.service import Assistant
 from bots.api import create_app
 from bots.telegram_format import answer_messages
+from indexing.library import Library, safe_filename
 from indexing.loaders import load_bytes
 from tests.conftest import copy_corpus, make_settings
 from tests.fake_openai import FakeOpenAI
@@ -41,7 +42,7 @@ def evil_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, As
         tmp, corpus, api_keys=STAFF, admin_keys=ADMIN, api_rate_per_minute=1000
     )
     assistant = Assistant.open(settings)
-    assistant.sync()
+    Library(assistant).sync()
     with serve(create_app(settings, assistant)) as url:
         yield url, assistant
     assistant.close()

@@ -18,6 +18,7 @@ from assistant.store import ChunkPoint, SentencePoint, Store, StoreError
 from assistant.store.base import DENSE, SPARSE
 from assistant.store.edge import EdgeStore
 from assistant.store.server import QdrantServerStore
+from indexing.library import Library
 from tests.conftest import copy_corpus, make_settings
 from tests.sentence_checks import sentence_problems
 
@@ -98,13 +99,13 @@ def _no_filters() -> Any:
 
 # -- the indexing pipeline, both backends ----------------------------------------------------
 def _edit_delete_rebuild(assistant: Assistant, corpus: Path) -> None:
-    first = assistant.sync()
+    first = Library(assistant).sync()
     assert first.embedded_sentences == assistant.stats()["sentences"] > first.embedded_chunks
     assert sentence_problems(assistant.store) == []
 
     path = corpus / f"{DOC_E}.txt"
     path.write_text(path.read_text("utf-8").replace("70%", "80%"), "utf-8")
-    edited = assistant.sync()
+    edited = Library(assistant).sync()
     assert edited.count("updated") == 1 and edited.embedded_sentences > 0
     assert sentence_problems(assistant.store) == []
     e_hash = assistant.store.documents()[DOC_E]["doc_hash"]
@@ -115,15 +116,15 @@ def _edit_delete_rebuild(assistant: Assistant, corpus: Path) -> None:
     assert assistant.store.chunk_versions()[DOC_E] == {e_hash}
 
     (corpus / f"{DOC_A}.txt").unlink()
-    assert assistant.sync().count("removed") == 1
+    assert Library(assistant).sync().count("removed") == 1
     assert sentence_problems(assistant.store) == []
     assert all(p["doc_id"] != DOC_A for p in assistant.store.scroll_payloads("sentence"))
 
-    assert assistant.delete_document("002_4e736277b85c3eee")  # the API's delete
+    assert Library(assistant).delete_document("002_4e736277b85c3eee")  # the API's delete
     assert sentence_problems(assistant.store) == []
 
     before = assistant.stats()
-    rebuilt = assistant.sync(rebuild=True)
+    rebuilt = Library(assistant).sync(rebuild=True)
     assert rebuilt.count("added") == 3
     assert assistant.stats() == before
     assert sentence_problems(assistant.store) == []
@@ -179,7 +180,7 @@ def test_an_index_without_sentence_vectors_is_rebuilt_once(
         store.upsert_chunks([_chunk("a", "v1", ["một câu."], [1.0] * 384)])
     assistant = Assistant(make_settings(tmp_path), store, embedder=seed_assistant.embedder())
     try:
-        report = assistant.sync()
+        report = Library(assistant).sync()
         assert report.count("added") == 5 and store.has_sentence_vectors
         assert store.shard_dir.name != "shard-old"
         assert sentence_problems(store) == []

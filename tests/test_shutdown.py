@@ -31,13 +31,13 @@ def test_sigterm_finishes_in_flight_requests(tmp_path: Path) -> None:
     }
     assert (
         subprocess.run(
-            [sys.executable, "-m", "assistant.cli", "index", "-q"], env=env, timeout=300
+            [sys.executable, "-m", "bots.cli", "index", "-q"], env=env, timeout=300
         ).returncode
         == 0
     )
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), "-v"],
+        [sys.executable, "-m", "bots.cli", "serve", "--port", str(port), "-v"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -82,7 +82,7 @@ def test_sigterm_finishes_in_flight_requests(tmp_path: Path) -> None:
     asks = [entry for entry in logs if "/v1/ask" in entry["message"]]
     assert {entry.get("request_id") for entry in asks} == {f"req-{i}" for i in range(6)}
     reopen = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "docs", "--json"],
+        [sys.executable, "-m", "bots.cli", "docs", "--json"],
         env=env,
         capture_output=True,
         text=True,

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from assistant.service import Assistant
+from indexing.library import Library
 from tests.conftest import make_settings
 from tests.live_server import ROOT, serve_process
 
@@ -32,7 +33,7 @@ def work(tmp_path: Path, seed_assistant: Assistant) -> Iterator[Path]:
         Assistant.open(make_settings(tmp_path, corpus)).store,
         embedder=seed_assistant.embedder(),
     )
-    assistant.sync()
+    Library(assistant).sync()
     assistant.close()
     yield tmp_path
 
@@ -76,7 +77,7 @@ def assert_agree(work: Path, text: str) -> None:
     assert not list((work / "data" / "journal").glob("*.json"))
     assistant = Assistant.open(make_settings(work, corpus))
     try:
-        report = assistant.sync()
+        report = Library(assistant).sync()
         # Unchanged means the corpus file hashes to the version the index serves.
         assert report.count("unchanged") == 2 and report.embedded_chunks == 0
     finally:
@@ -90,7 +91,7 @@ def test_kill_during_upload_embedding_is_rolled_back_by_hoidap_docs(work: Path) 
     assert (corpus / "long-hau.txt").read_text("utf-8") == OLD  # the index serves OLD too
     assert len(list((work / "data" / "journal").glob("*.json"))) == 1
     docs = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "docs"],
+        [sys.executable, "-m", "bots.cli", "docs"],
         capture_output=True,
         text=True,
         cwd=work,

@@ -13,6 +13,7 @@ import pytest
 
 from assistant.service import Assistant
 from bots.api import create_app
+from indexing.library import Library
 from tests.conftest import make_settings
 from tests.live_server import serve
 
@@ -47,7 +48,7 @@ def env(
     assistant = Assistant(
         settings, Assistant.open(settings).store, embedder=seed_assistant.embedder()
     )
-    assert not assistant.sync().failed
+    assert not Library(assistant).sync().failed
     try:
         with serve(create_app(settings, assistant)) as url:
             yield url, corpus, assistant
@@ -73,7 +74,7 @@ def indexed(assistant: Assistant) -> dict[str, dict]:
 
 def agree(assistant: Assistant) -> bool:
     """The corpus folder and the index agree: a sync finds nothing to change."""
-    report = assistant.sync()
+    report = Library(assistant).sync()
     return report.count("added") == report.count("updated") == report.count("removed") == 0
 
 
@@ -146,7 +147,7 @@ def test_failed_upload_leaves_no_file_and_no_journal(env: tuple[str, Path, Assis
     before = sorted(p.name for p in corpus.iterdir())
     assert upload(url, "rac.txt", b"\x00\x01\x02" * 100)["status"] == "failed"
     assert sorted(p.name for p in corpus.iterdir()) == before
-    assert assistant.corpus_pending() == []
+    assert Library(assistant).corpus_pending() == []
 
 
 # -- background jobs ---------------------------------------------------------------------------
@@ -167,7 +168,7 @@ def test_large_upload_is_indexed_in_the_background_with_progress(
                 ("files", (f"lon-{i}.txt", article(f"Khu kinh tế số {i}", 40).encode()))
                 for i in range(3)
             ]
-            with assistant._write_lock:  # as if a long write were going on: the job must wait
+            with assistant.write_lock:  # as if a long write were going on: the job must wait
                 first = httpx.post(url + "/v1/documents", files=big, headers=ADMIN_H, timeout=30)
                 assert first.status_code == 202  # answered at once, not after the lock
                 job = first.json()

@@ -12,6 +12,7 @@ import pytest
 
 from assistant.service import Assistant
 from bots.api import create_app
+from indexing.library import Library
 from tests.browser import DESKTOP, PHONE, browser, page_at, shot
 from tests.conftest import SEED_CORPUS, copy_corpus, make_settings
 from tests.live_server import serve
@@ -29,7 +30,7 @@ def admin_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     corpus = copy_corpus(tmp / "corpus")
     settings = make_settings(tmp, corpus, api_keys=STAFF, admin_keys=ADMIN)
     assistant = Assistant.open(settings)
-    assert not assistant.sync().failed
+    assert not Library(assistant).sync().failed
     try:
         with serve(create_app(settings, assistant)) as url:
             yield url, corpus

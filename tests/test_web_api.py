@@ -17,6 +17,7 @@ from assistant.service import Assistant
 from assistant.store import SearchFilters
 from bots.api import create_app
 from indexing.cleaning import clean
+from indexing.library import Library
 from indexing.loaders import load_bytes
 from indexing.metadata import extract
 from tests.conftest import make_settings
@@ -203,7 +204,7 @@ def test_original_url_is_indexed_and_served(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, corpus)
     assistant = Assistant.open(settings)
     try:
-        assert not assistant.sync().failed
+        assert not Library(assistant).sync().failed
         with serve(create_app(settings, assistant)) as url:
             view = httpx.get(url + "/v1/documents/kcn_binh_duong").json()
             assert view["url"] == "https://tin.example.vn/kcn-binh-duong.html"
@@ -230,7 +231,7 @@ def test_document_view_and_facets_on_the_server_backend(
     store = QdrantServerStore(QdrantClient(path=str(tmp_path / "qdrant")), settings.collection, 384)
     assistant = Assistant(settings, store, embedder=seed_assistant.embedder())
     try:
-        assert not assistant.sync().failed
+        assert not Library(assistant).sync().failed
         for doc_id in ("000_a805e1590e173f4f", "004_f9235ea3bae06684"):
             assert assistant.document(doc_id) == seed_assistant.document(doc_id)
         assert assistant.document("001_7c190867db3e7793") is None
