@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field
 
 if TYPE_CHECKING:
     from assistant.retrieval import SearchResult
@@ -18,6 +20,9 @@ NOT_FOUND = {
 @dataclass
 class Citation:
     """A numbered source: the passage an answer sentence was quoted from."""
+
+    # The domain types are the API schema: every field is always in the JSON (so, required).
+    __pydantic_config__ = ConfigDict(json_schema_serialization_defaults_required=True)
 
     n: int
     doc_id: str
@@ -44,6 +49,8 @@ class Citation:
 class Answer:
     """A cited answer (``found``) or a refusal with the closest documents as suggestions."""
 
+    __pydantic_config__ = ConfigDict(json_schema_serialization_defaults_required=True)
+
     question: str
     standalone_question: str
     answer: str
@@ -51,7 +58,7 @@ class Answer:
     mode: Literal["extractive", "llm"]
     citations: list[Citation] = field(default_factory=list)
     suggestions: list[dict[str, Any]] = field(default_factory=list)
-    language: str = "vi"
+    language: Annotated[str, Field(exclude=True)] = "vi"  # not in the public JSON (contract)
     # The exact answer span ("6.850 tỷ đồng"), or None for a descriptive answer or a refusal.
     short_answer: str | None = None
 
