@@ -89,6 +89,9 @@ def add_document_routes(
         return asdict(outcome)
 
     jobs = JobQueue(process)
+    accepted: dict[int | str, dict[str, Any]] = {
+        202: {"model": JobAccepted, "description": "indexing in the background"}
+    }
 
     @app.get("/v1/documents", tags=["admin"], dependencies=dependencies, responses=errors)
     def list_documents(request: Request) -> list[dict[str, Any]]:
@@ -100,10 +103,7 @@ def add_document_routes(
         dependencies=dependencies,
         openapi_extra=UPLOAD_BODY,
         response_model=UploadResult,
-        responses={
-            202: {"model": JobAccepted, "description": "indexing in the background"},
-            **errors,
-        },
+        responses=accepted | errors,
     )
     async def upload(
         request: Request,

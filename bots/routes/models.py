@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from enum import Enum
 from typing import Any
 
 from fastapi import FastAPI, HTTPException
@@ -25,19 +24,18 @@ def _model(model_id: str) -> dict[str, Any]:
 
 
 def add_routes(app: FastAPI, guards: Guards) -> None:
-    openai: list[str | Enum] = ["openai"]
-    staff = guards.staff
-
-    @app.get("/v1/models", tags=openai, dependencies=staff, responses=guards.staff_errors)
+    @app.get(
+        "/v1/models", responses=guards.staff_errors, tags=["openai"], dependencies=guards.staff
+    )
     def list_models() -> dict[str, Any]:
         """The models a chat client may pick (OpenAI shape)."""
         return {"object": "list", "data": [_model(ANSWER_MODEL), _model(SEARCH_MODEL)]}
 
     @app.get(
         "/v1/models/{model_id}",
-        tags=openai,
-        dependencies=staff,
         responses={**guards.staff_errors, **guards.not_found},
+        tags=["openai"],
+        dependencies=guards.staff,
     )
     def get_model(model_id: str) -> dict[str, Any]:
         if model_id not in (ANSWER_MODEL, SEARCH_MODEL):
