@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, ParamSpec
 
 from pydantic import ConfigDict, Field
 
@@ -95,3 +95,21 @@ def with_units(answer: Answer, hits: Sequence[SearchResult]) -> Answer:
         if hit := by_chunk.get(c.chunk_id):
             c.section, c.doc_number, c.doc_type = hit.section, hit.doc_number, hit.doc_type
     return answer
+
+
+P = ParamSpec("P")
+
+
+def final_answer(stream: Callable[P, Iterator[tuple[str, Any]]]) -> Callable[P, Answer]:
+    """The same call as an answer event stream, returning only its final ``Answer`` (the
+    ``done`` event): ``Assistant.ask`` is ``ask_stream`` run to the end."""
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> Answer:
+        final = None
+        for event, payload in stream(*args, **kwargs):
+            if event == "done":
+                final = payload
+        assert isinstance(final, Answer)
+        return final
+
+    return run

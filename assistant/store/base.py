@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -198,6 +199,22 @@ class Hit:
     @classmethod
     def of(cls, payload: dict[str, Any] | None, score: float) -> Hit:
         return cls(chunk_id=(payload or {}).get("chunk_id", ""), score=score, payload=payload or {})
+
+
+def read_pages(
+    page: Callable[[Any], tuple[list[Any], Any]], vector: str | None
+) -> list[tuple[dict[str, Any], Any]]:
+    """Every record of a paged scroll (``page(offset)`` → records, next offset or None) as
+    (payload, the named ``vector`` or None); both Qdrant clients page this way."""
+    out: list[tuple[dict[str, Any], Any]] = []
+    offset = None
+    while True:
+        records, offset = page(offset)
+        for r in records:
+            named = r.vector.get(vector) if vector and isinstance(r.vector, dict) else None
+            out.append((r.payload or {}, named))
+        if offset is None:
+            return out
 
 
 @dataclass(frozen=True)

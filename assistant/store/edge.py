@@ -30,6 +30,7 @@ from assistant.store.base import (
     StoreError,
     StoreLockedError,
     point_id,
+    read_pages,
 )
 
 _META_ID = point_id("meta:index")
@@ -175,22 +176,20 @@ class EdgeStore(Store):
     def _scan(
         self, match: Match, fields: list[str] | None = None, vector: str | None = None
     ) -> list[tuple[dict[str, Any], Any]]:
-        flt, out, offset = _filter(match), [], None
-        while True:
-            records, offset = self._shard.scroll(
+        flt = _filter(match)
+        with_vector = [vector] if vector else None
+        return read_pages(
+            lambda offset: self._shard.scroll(
                 qe.ScrollRequest(
                     offset=offset,
                     limit=_PAGE,
                     filter=flt,
                     with_payload=fields or True,
-                    with_vector=[vector] if vector else None,
+                    with_vector=with_vector,
                 )
-            )
-            for r in records:
-                named = r.vector.get(vector) if vector and isinstance(r.vector, dict) else None
-                out.append((r.payload or {}, named))
-            if offset is None:
-                return out
+            ),
+            vector,
+        )
 
     def _count(self, match: Match) -> int:
         return self._shard.count(qe.CountRequest(filter=_filter(match)))

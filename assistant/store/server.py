@@ -27,6 +27,7 @@ from assistant.store.base import (
     Store,
     StoreError,
     point_id,
+    read_pages,
 )
 
 _META_ID = point_id("meta:index")
@@ -203,23 +204,19 @@ class QdrantServerStore(Store):
     def _scan(
         self, match: Match, fields: list[str] | None = None, vector: str | None = None
     ) -> list[tuple[dict[str, Any], Any]]:
-        flt, offset = _filter(match), None
-        out: list[tuple[dict[str, Any], Any]] = []
+        flt = _filter(match)
         with self._lock:
-            while True:
-                records, offset = self._client.scroll(
+            return read_pages(
+                lambda offset: self._client.scroll(
                     self.collection,
                     scroll_filter=flt,
                     limit=_PAGE,
                     offset=offset,
                     with_payload=fields or True,
                     with_vectors=[vector] if vector else False,
-                )
-                for r in records:
-                    named = r.vector.get(vector) if vector and isinstance(r.vector, dict) else None
-                    out.append((r.payload or {}, named))
-                if offset is None:
-                    return out
+                ),
+                vector,
+            )
 
     def _count(self, match: Match) -> int:
         with self._lock:
