@@ -55,16 +55,24 @@ class Concept:
     forms: tuple[str, ...]
 
 
+def data_table(name: str) -> list[tuple[str, list[str]]]:
+    """Rows of a bundled table (``assistant/data/<name>``): a name, a tab, then forms separated
+    by ``|`` (stripped); blank lines and ``#`` comments are skipped."""
+    text = resources.files("assistant").joinpath("data", name).read_text("utf-8")
+    rows = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, forms = line.split("\t", 1)
+            rows.append((key, [f.strip() for f in forms.split("|")]))
+    return rows
+
+
 @cache
 def concepts() -> tuple[tuple[Concept, re.Pattern[str]], ...]:
     """The abbreviation/synonym table (``data/abbreviations.tsv``) compiled to patterns."""
-    text = resources.files("assistant").joinpath("data/abbreviations.tsv").read_text("utf-8")
     out = []
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        name, forms_field = line.split("\t", 1)
-        forms = tuple(f.strip() for f in forms_field.split("|") if f.strip())
+    for name, all_forms in data_table("abbreviations.tsv"):
+        forms = tuple(f for f in all_forms if f)
         folded = sorted({fold(f) for f in forms}, key=len, reverse=True)
         alternatives = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in folded)
         pattern = re.compile(rf"(?<![\w.])(?:{alternatives})(?![\w])")

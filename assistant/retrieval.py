@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from pydantic import ConfigDict
+
 from assistant.config import Settings
 from assistant.lexical import query_vector
 from assistant.store import SearchFilters, Store
@@ -19,6 +21,9 @@ from assistant.vietnamese import normalize
 @dataclass(frozen=True)
 class SearchResult:
     """One passage in a search answer (the ``search --json`` contract)."""
+
+    # Also the API schema: every field is always in the JSON, so the schema marks them required.
+    __pydantic_config__ = ConfigDict(json_schema_serialization_defaults_required=True)
 
     doc_id: str
     chunk_id: str

@@ -19,7 +19,7 @@ from assistant.answer import extractive, followup
 from assistant.answer.budget import Budget
 from assistant.answer.history import bound_history
 from assistant.answer.llm import LLMAnswerer
-from assistant.answer.model import Answer, with_units
+from assistant.answer.model import Answer, final_answer, with_units
 from assistant.config import Settings
 from assistant.document_view import document_view
 from assistant.facets import facets as count_facets
@@ -124,23 +124,6 @@ class Assistant:
         """Answers being worked on now (a cancelled one leaves as soon as it stops)."""
         return self._in_flight
 
-    def ask(
-        self,
-        question: str,
-        history: list[dict[str, str]] | None = None,
-        k: int | None = None,
-        mode: FusionMode | None = None,
-        filters: SearchFilters | None = None,
-        budget: Budget | None = None,
-    ) -> Answer:
-        """A cited answer to a question (with earlier turns as context), or a refusal."""
-        final = None
-        for event, payload in self.ask_stream(question, history, k, mode, filters, budget):
-            if event == "done":
-                final = payload
-        assert isinstance(final, Answer)
-        return final
-
     def ask_stream(
         self,
         question: str,
@@ -163,6 +146,10 @@ class Assistant:
         question, history = self.bound(question, history)
         with self._counted():
             yield from self._answer_events(question, history, k, mode, budget, filters)
+
+    # A cited answer to a question (with earlier turns as context), or a refusal: the same call
+    # as ``ask_stream``, returning its final ``Answer``.
+    ask = final_answer(ask_stream)
 
     @contextmanager
     def _counted(self) -> Iterator[None]:

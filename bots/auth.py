@@ -89,18 +89,13 @@ class KeyRateLimiter:
 
     def retry_after(self, who: str) -> int:
         """0 when the call may proceed (and is counted), else seconds to wait."""
-        if self.per_minute <= 0:
-            return 0
-        now = time.monotonic()
-        with self._lock:
-            hits = self._window(who, now)
-            if len(hits) >= self.per_minute:
-                return max(1, int(60 - (now - hits[0])) + 1)
-            hits.append(now)
-            return 0
+        return self._check(who, count=True)
 
     def blocked_for(self, who: str) -> int:
         """Seconds until ``who`` is under the limit again (0 now), without counting a call."""
+        return self._check(who, count=False)
+
+    def _check(self, who: str, count: bool) -> int:
         if self.per_minute <= 0:
             return 0
         now = time.monotonic()
@@ -108,6 +103,8 @@ class KeyRateLimiter:
             hits = self._window(who, now)
             if len(hits) >= self.per_minute:
                 return max(1, int(60 - (now - hits[0])) + 1)
+            if count:
+                hits.append(now)
             return 0
 
     def record(self, who: str) -> None:

@@ -1,4 +1,4 @@
-"""Upload and job routes: ``POST /v1/documents`` (streamed multipart), ``GET /v1/jobs[/{id}]``.
+"""Document admin routes: list, upload (streamed multipart), delete, re-index, and upload jobs.
 
 Small uploads are indexed within the request (200, per-file outcomes). Above
 ``HOIDAP_UPLOAD_BACKGROUND_MB`` in total, or while another upload job is queued or running, the
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, HTTPException, Query, Request
@@ -21,18 +22,11 @@ from assistant.service import Assistant
 from bots.jobs import JobQueue
 from bots.uploads import Staged, UploadError, close_all, receive_files
 from indexing.library import Library
-
-
-class FileResult(BaseModel):
-    filename: str
-    doc_id: str
-    status: str
-    chunks: int
-    reason: str | None = None
+from indexing.pipeline import FileOutcome
 
 
 class UploadResult(BaseModel):
-    files: list[FileResult]
+    files: list[FileOutcome]
 
 
 class JobAccepted(BaseModel):
@@ -51,7 +45,7 @@ class JobView(BaseModel):
     id: str
     status: Literal["queued", "running", "done", "failed"]
     progress: Progress
-    files: list[FileResult]
+    files: list[FileOutcome]
     ahead: int | None = None
 
 
@@ -90,19 +84,19 @@ def add_document_routes(
     def process(staged: Staged, replace: bool) -> dict[str, Any]:
         if staged.over_limit:
             reason = f"file over the {settings.max_upload_mb:g} MB upload limit"
-            return FileResult(
-                filename=staged.filename, doc_id="", status="failed", chunks=0, reason=reason
-            ).model_dump()
+            return asdict(FileOutcome("", "failed", reason=reason, filename=staged.filename))
         outcome = Library(app.state.assistant).add_document(staged.filename, staged.read(), replace)
-        return FileResult(
-            filename=staged.filename,
-            doc_id=outcome.doc_id,
-            status=outcome.status,
-            chunks=outcome.chunks,
-            reason=outcome.reason,
-        ).model_dump()
+        outcome.filename = staged.filename
+        return asdict(outcome)
 
     jobs = JobQueue(process)
+    accepted: dict[int | str, dict[str, Any]] = {
+        202: {"model": JobAccepted, "description": "indexing in the background"}
+    }
+
+    @app.get("/v1/documents", tags=["admin"], dependencies=dependencies, responses=errors)
+    def list_documents(request: Request) -> list[dict[str, Any]]:
+        return the(request).documents()
 
     @app.post(
         "/v1/documents",
@@ -110,8 +104,7 @@ def add_document_routes(
         dependencies=dependencies,
         openapi_extra=UPLOAD_BODY,
         response_model=UploadResult,
-        responses={202: {"model": JobAccepted, "description": "indexing in the background"}}
-        | errors,
+        responses=accepted | errors,
     )
     async def upload(
         request: Request,
@@ -163,5 +156,20 @@ def add_document_routes(
         if view is None:
             raise HTTPException(404, f"no job {job_id} (jobs are kept in memory until restart)")
         return JobView.model_validate(view)
+
+    @app.delete(
+        "/v1/documents/{doc_id:path}",
+        tags=["admin"],
+        dependencies=dependencies,
+        responses={**errors, **not_found},
+    )
+    def delete_document(doc_id: str, request: Request) -> dict[str, str]:
+        if not Library(the(request)).delete_document(doc_id):
+            raise HTTPException(404, f"no document {doc_id}")
+        return {"deleted": doc_id}
+
+    @app.post("/v1/reindex", tags=["admin"], dependencies=dependencies, responses=errors)
+    def reindex(request: Request) -> dict[str, Any]:
+        return Library(the(request)).sync().as_dict()
 
     return jobs

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ConfigDict
+
 from assistant.config import Settings
 from assistant.lexical import document_vector
 from assistant.store import ChunkPoint, SentencePoint, Store
@@ -38,10 +40,14 @@ SCHEMA_VERSION = 1
 class FileOutcome:
     """What happened to one file."""
 
+    # Also the API's per-file upload result: every field is always in the JSON (so, required).
+    __pydantic_config__ = ConfigDict(json_schema_serialization_defaults_required=True)
+
     doc_id: str
     status: str  # added | updated | unchanged | removed | failed
     chunks: int = 0
     reason: str | None = None
+    filename: str | None = None  # the uploaded file's name (uploads over HTTP)
 
 
 @dataclass

@@ -133,6 +133,13 @@ def test_cited_sentences_renumber_and_drop() -> None:
 
 
 # -- prompts: passages fenced by per-request markers ---------------------------------------------
+def _final(items: Iterator[str | Answer]) -> Answer:
+    """The ``Answer`` that ends the model's checked stream (what the service yields as done)."""
+    *_, last = items
+    assert isinstance(last, Answer)
+    return last
+
+
 def _hit(n: int, text: str, title: str = "Tin khu công nghiệp") -> SearchResult:
     return SearchResult(f"doc{n}", f"doc{n}#0-x", title, "Lao Động", "2025-10-28", text, 1.0 / n)
 
@@ -156,7 +163,9 @@ def test_injected_headers_stay_inside_random_fences(fake_llm: FakeOpenAI) -> Non
     question = "Khu công nghiệp Hòa Khánh lắp camera ở đâu?"
     fences = []
     for _ in range(2):
-        answer = llm.answer(question, question, hits, [], lambda: pytest.fail("no fallback"))
+        answer = _final(
+            llm.stream(question, question, hits, [], lambda: pytest.fail("no fallback"))
+        )
         assert answer.mode == "llm" and answer.answer == fake_llm.reply
         system, user = (m["content"] for m in fake_llm.requests[-1]["messages"])
         fence = re.search(r"<<<ĐOẠN n ([0-9a-f]{24})>>>", system).group(1)  # type: ignore[union-attr]
@@ -173,10 +182,10 @@ def test_injected_headers_stay_inside_random_fences(fake_llm: FakeOpenAI) -> Non
     # A model taken in by the forged passage 9 cites a passage that does not exist: not shown.
     fake_llm.reply = "Khu công nghiệp Hòa Khánh đạt doanh thu 999 tỷ đồng [9]."
     fallback = Answer(question, question, "extractive", True, "extractive")
-    assert llm.answer(question, question, hits, [], lambda: fallback) is fallback
+    assert _final(llm.stream(question, question, hits, [], lambda: fallback)) is fallback
     # And one that pins the forged figure on a real passage that lacks it: not shown either.
     fake_llm.reply = "Khu công nghiệp Liên Chiểu đạt doanh thu 999 tỷ đồng [2]."
-    assert llm.answer(question, question, hits, [], lambda: fallback) is fallback
+    assert _final(llm.stream(question, question, hits, [], lambda: fallback)) is fallback
 
 
 # -- whole answers on the seed corpus ----------------------------------------------------------
@@ -298,7 +307,9 @@ def test_time_budget_stops_the_model_and_keeps_checked_sentences(fake_llm: FakeO
     sentence = "Khu công nghiệp Liên Chiểu mở rộng thêm 50 ha [1]."
     fake_llm.reply, fake_llm.delay_s = " ".join([sentence] * 30), 0.1  # ~30 s to the end
     question = "Liên Chiểu mở rộng bao nhiêu?"
-    answer = llm.answer(question, question, hits, [], lambda: pytest.fail("no fallback"), Budget(3))
+    answer = _final(
+        llm.stream(question, question, hits, [], lambda: pytest.fail("no fallback"), Budget(3))
+    )
     kept = answer.answer.count(sentence)
     assert answer.mode == "llm" and 1 <= kept < 30
     assert answer.answer == " ".join([sentence] * kept)

@@ -12,8 +12,9 @@ import pytest
 
 from assistant.answer.model import Answer, Citation
 from assistant.service import Assistant
-from bots.telegram import SLOW_DOWN, SORRY, TEXT_ONLY, TelegramBot
+from bots.telegram import TelegramBot
 from bots.telegram_format import LIMIT, answer_messages, split_plain
+from bots.telegram_handlers import SLOW_DOWN, SORRY, TEXT_ONLY
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram, html_error
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from assistant.answer.spans import LOWER, UPPER
-from assistant.lexical import concepts
+from assistant.lexical import concepts, data_table
 from assistant.vietnamese import fold, normalize
 
 _YEAR = re.compile(r"(?<![\d/.,])(?:19|20)\d{2}(?![\d/])")
@@ -86,14 +85,10 @@ class Entity:
 
 @cache
 def gazetteer() -> tuple[Entity, ...]:
-    text = resources.files("assistant").joinpath("data/places.tsv").read_text("utf-8")
     out = []
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        name, forms = line.split("\t", 1)
+    for name, forms in data_table("places.tsv"):
         folded, exact = [], []
-        for form in (f.strip() for f in forms.split("|")):
+        for form in forms:
             if form.startswith("!") or len(form) <= 3 or form.isupper():
                 exact.append(normalize(form.lstrip("!")))
             else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import secrets
 import socket
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import suppress
 from typing import Any
 
@@ -150,22 +150,6 @@ class LLMAnswerer:
         # The model must not blow a follow-up up either (see followup.py).
         return tail(text, len(question) + self.settings.question_max_chars) or None
 
-    def answer(
-        self,
-        question: str,
-        standalone: str,
-        hits: Sequence[SearchResult],
-        history: list[dict[str, str]],
-        fallback: Callable[[], Answer],
-        budget: Budget | None = None,
-    ) -> Answer:
-        final = None
-        for item in self.stream(question, standalone, hits, history, fallback, budget):
-            if isinstance(item, Answer):
-                final = item
-        assert final is not None
-        return final
-
     def stream(
         self,
         question: str,
@@ -174,7 +158,7 @@ class LLMAnswerer:
         history: list[dict[str, str]],
         fallback: Callable[[], Answer],
         budget: Budget | None = None,
-    ) -> Iterator[str | Answer]:
+    ) -> Generator[str | Answer, None, None]:
         """Yield checked text as each sentence passes, then the ``Answer`` (always last).
 
         The deltas concatenate to the final answer's text: nothing that fails a check is ever

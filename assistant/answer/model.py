@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, ParamSpec
+
+from pydantic import ConfigDict, Field
 
 if TYPE_CHECKING:
     from assistant.retrieval import SearchResult
@@ -18,6 +20,9 @@ NOT_FOUND = {
 @dataclass
 class Citation:
     """A numbered source: the passage an answer sentence was quoted from."""
+
+    # The domain types are the API schema: every field is always in the JSON (so, required).
+    __pydantic_config__ = ConfigDict(json_schema_serialization_defaults_required=True)
 
     n: int
     doc_id: str
@@ -44,6 +49,8 @@ class Citation:
 class Answer:
     """A cited answer (``found``) or a refusal with the closest documents as suggestions."""
 
+    __pydantic_config__ = ConfigDict(json_schema_serialization_defaults_required=True)
+
     question: str
     standalone_question: str
     answer: str
@@ -51,7 +58,7 @@ class Answer:
     mode: Literal["extractive", "llm"]
     citations: list[Citation] = field(default_factory=list)
     suggestions: list[dict[str, Any]] = field(default_factory=list)
-    language: str = "vi"
+    language: Annotated[str, Field(exclude=True)] = "vi"  # not in the public JSON (contract)
     # The exact answer span ("6.850 tỷ đồng"), or None for a descriptive answer or a refusal.
     short_answer: str | None = None
 
@@ -88,3 +95,21 @@ def with_units(answer: Answer, hits: Sequence[SearchResult]) -> Answer:
         if hit := by_chunk.get(c.chunk_id):
             c.section, c.doc_number, c.doc_type = hit.section, hit.doc_number, hit.doc_type
     return answer
+
+
+P = ParamSpec("P")
+
+
+def final_answer(stream: Callable[P, Iterator[tuple[str, Any]]]) -> Callable[P, Answer]:
+    """The same call as an answer event stream, returning only its final ``Answer`` (the
+    ``done`` event): ``Assistant.ask`` is ``ask_stream`` run to the end."""
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> Answer:
+        final = None
+        for event, payload in stream(*args, **kwargs):
+            if event == "done":
+                final = payload
+        assert isinstance(final, Answer)
+        return final
+
+    return run

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+from pydantic import ConfigDict
 
 from assistant.interactions.log import Interaction
 from assistant.lexical import overlap_features
@@ -24,6 +25,9 @@ DEFAULT_THRESHOLD = 0.5  # on the combined similarity below
 @dataclass
 class Gap:
     """A topic users asked about that the documents did not answer well."""
+
+    # Also the API schema (``GET /v1/gaps``): every field is always in the JSON (so, required).
+    __pydantic_config__ = ConfigDict(json_schema_serialization_defaults_required=True)
 
     topic: str  # the wording closest to the group's centre
     count: int
@@ -96,7 +100,7 @@ def gap_report(
     for group in groups:
         central = max(group, key=lambda m: float(sim[m, group].mean()))
         wordings = list(dict.fromkeys(gaps[m].question.strip() for m in reversed(group)))
-        reasons = Counter(gaps[m].reason for m in group if gaps[m].reason)
+        reasons = Counter(r for m in group if (r := gaps[m].reason))
         out.append(
             Gap(
                 topic=gaps[central].question.strip(),

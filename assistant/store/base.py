@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -28,6 +29,18 @@ CHUNK_KINDS = ["chunk", "sentence"]  # the point kinds that belong to one versio
 _NAMESPACE = uuid.UUID("6f1c2a52-3c1e-4b7e-9d8e-0c5f3b1a7e21")
 
 FusionMode = Literal["rrf", "dbsf", "dense", "sparse"]
+# Payload key → the value a point must have, or a list of values one of which it must have.
+Match = dict[str, str | list[str]]
+# The payload fields with an index, and their kind (both backends create the same indexes).
+INDEXED: dict[str, Literal["keyword", "integer"]] = {
+    "kind": "keyword",
+    "doc_id": "keyword",
+    "chunk_id": "keyword",
+    "outlet": "keyword",
+    "published_day": "integer",
+    "doc_type": "keyword",
+    "doc_number_keys": "keyword",
+}
 
 
 class StoreError(RuntimeError):
@@ -79,6 +92,25 @@ class SearchFilters:
     def doc_number_values(self) -> list[str]:
         """The stored number keys the filter asks for (``1318/qd-ubnd``, ``1318``)."""
         return [doc_number_key(n) for n in self.doc_numbers]
+
+    def match(self) -> Match:
+        """The conditions on a chunk's payload, the date range aside (``day_range``)."""
+        wanted: Match = {
+            "doc_id": list(self.doc_ids),
+            "outlet": list(self.outlets),
+            "doc_type": self.doc_type_values(),
+            "doc_number_keys": self.doc_number_values(),
+        }
+        return {"kind": "chunk", **{k: v for k, v in wanted.items() if v}}
+
+    def day_range(self) -> tuple[int | None, int | None] | None:
+        """The first and last ``published_day`` allowed, or None when no date is given."""
+        if not (self.since or self.until):
+            return None
+        return (
+            day_number(self.since.isoformat()) if self.since else None,
+            day_number(self.until.isoformat()) if self.until else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -164,6 +196,42 @@ class Hit:
     score: float
     payload: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, payload: dict[str, Any] | None, score: float) -> Hit:
+        return cls(chunk_id=(payload or {}).get("chunk_id", ""), score=score, payload=payload or {})
+
+
+def read_pages(
+    page: Callable[[Any], tuple[list[Any], Any]], vector: str | None
+) -> list[tuple[dict[str, Any], Any]]:
+    """Every record of a paged scroll (``page(offset)`` → records, next offset or None) as
+    (payload, the named ``vector`` or None); both Qdrant clients page this way."""
+    out: list[tuple[dict[str, Any], Any]] = []
+    offset = None
+    while True:
+        records, offset = page(offset)
+        for r in records:
+            named = r.vector.get(vector) if vector and isinstance(r.vector, dict) else None
+            out.append((r.payload or {}, named))
+        if offset is None:
+            return out
+
+
+@dataclass(frozen=True)
+class Search:
+    """One query of the collection, as the backends run it: a single vector (the dense one, or
+    the sparse one when ``dense`` is None), or both fused (``fusion``)."""
+
+    limit: int
+    match: Match
+    days: tuple[int | None, int | None] | None
+    dense: list[float] | None
+    sparse: SparseVec | None
+    fusion: Literal["rrf", "dbsf"] | None = None
+    prefetch_limit: int = 0
+    rrf_k: int = 60
+    weights: tuple[float, float] = (1.0, 1.0)
+
 
 class Store(ABC):
     """A Qdrant collection (embedded shard or server collection) holding chunks and doc records."""
@@ -183,9 +251,28 @@ class Store(ABC):
     @abstractmethod
     def delete_document(self, doc_id: str) -> None: ...
 
+    # -- what a backend provides for reading ------------------------------------------------
     @abstractmethod
+    def _scan(
+        self, match: Match, fields: list[str] | None = None, vector: str | None = None
+    ) -> list[tuple[dict[str, Any], Any]]:
+        """(payload, the named ``vector`` or None) of every point that ``match`` selects, with
+        all payload fields or only ``fields``."""
+
+    @abstractmethod
+    def _count(self, match: Match) -> int: ...
+
+    @abstractmethod
+    def _search(self, search: Search) -> list[Hit]: ...
+
+    # -- reading ----------------------------------------------------------------------------
     def scroll_payloads(self, kind: str, fields: list[str] | None = None) -> list[dict[str, Any]]:
         """Payloads of every point of a kind (``chunk``/``doc``), all fields or only ``fields``."""
+        return [payload for payload, _ in self._scan({"kind": kind}, fields)]
+
+    def doc_chunk_payloads(self, doc_id: str, fields: list[str]) -> list[dict[str, Any]]:
+        """Payloads of one document's chunks (every stored version)."""
+        return [p for p, _ in self._scan({"kind": "chunk", "doc_id": doc_id}, fields)]
 
     def documents(self) -> dict[str, dict[str, Any]]:
         """All document records by doc id."""
@@ -207,15 +294,21 @@ class Store(ABC):
         """Whether this collection was created with the ``sentence`` vector (indexes made before
         it existed have none and must be rebuilt to gain it)."""
 
-    @abstractmethod
     def sentence_vectors(self, chunks: dict[str, str]) -> list[StoredSentence]:
         """Sentences of the given chunks (chunk id → live ``doc_hash``), in one lookup; sentences
         of any other version are never returned."""
+        if not chunks or not self.has_sentence_vectors:
+            return []
+        match: Match = {"kind": "sentence", "chunk_id": list(chunks)}
+        found = (StoredSentence.live(p, v, chunks) for p, v in self._scan(match, None, SENTENCE))
+        return sorted((s for s in found if s is not None), key=lambda s: (s.chunk_id, s.index))
 
-    @abstractmethod
-    def count_sentences(self) -> int: ...
+    def count_sentences(self) -> int:
+        return self._count({"kind": "sentence"})
 
-    @abstractmethod
+    def count_chunks(self) -> int:
+        return self._count({"kind": "chunk"})
+
     def query(
         self,
         dense: list[float] | None,
@@ -226,10 +319,26 @@ class Store(ABC):
         prefetch_limit: int,
         rrf_k: int,
         weights: tuple[float, float],
-    ) -> list[Hit]: ...
-
-    @abstractmethod
-    def count_chunks(self) -> int: ...
+    ) -> list[Hit]:
+        """Chunks matching ``filters``, best first: by one vector (``dense``/``sparse``) or both
+        fused (``rrf``/``dbsf``; with no sparse terms the dense vector alone)."""
+        has_sparse = bool(sparse and sparse.indices)
+        if mode == "sparse" and not has_sparse:
+            return []
+        single = mode in ("dense", "sparse") or not has_sparse
+        return self._search(
+            Search(
+                limit,
+                filters.match(),
+                filters.day_range(),
+                None if mode == "sparse" else dense,
+                sparse if has_sparse and mode != "dense" else None,
+                None if single else ("rrf" if mode == "rrf" else "dbsf"),
+                prefetch_limit,
+                rrf_k,
+                weights,
+            )
+        )
 
     @abstractmethod
     def get_meta(self) -> dict[str, Any]:
@@ -260,8 +369,3 @@ class Store(ABC):
     @abstractmethod
     def description(self) -> str:
         """Where the data lives, for messages."""
-
-    def doc_chunk_payloads(self, doc_id: str, fields: list[str]) -> list[dict[str, Any]]:
-        """Payloads of one document's chunks (every stored version); backends filter in Qdrant."""
-        wanted = [*fields, "doc_id"]
-        return [p for p in self.scroll_payloads("chunk", wanted) if p.get("doc_id") == doc_id]

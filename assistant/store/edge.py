@@ -19,18 +19,18 @@ from assistant.lexical import SparseVec
 from assistant.store.base import (
     CHUNK_KINDS,
     DENSE,
+    INDEXED,
     SENTENCE,
     SPARSE,
     ChunkPoint,
-    FusionMode,
     Hit,
-    SearchFilters,
+    Match,
+    Search,
     Store,
-    StoredSentence,
     StoreError,
     StoreLockedError,
-    day_number,
     point_id,
+    read_pages,
 )
 
 _META_ID = point_id("meta:index")
@@ -42,30 +42,16 @@ _OLD_LAYOUT = (
 )
 
 
-def _match(key: str, value: str) -> qe.FieldCondition:
-    return qe.FieldCondition(key=key, match=qe.MatchValue(value))
+def _match(key: str, value: str | list[str]) -> qe.FieldCondition:
+    match = qe.MatchAny(value) if isinstance(value, list) else qe.MatchValue(value)
+    return qe.FieldCondition(key=key, match=match)
 
 
-def _filter(filters: SearchFilters) -> qe.Filter:
-    must: list[Any] = [_match("kind", "chunk")]
-    if filters.doc_ids:
-        must.append(qe.FieldCondition(key="doc_id", match=qe.MatchAny(list(filters.doc_ids))))
-    if filters.outlets:
-        must.append(qe.FieldCondition(key="outlet", match=qe.MatchAny(list(filters.outlets))))
-    if filters.doc_types:
-        must.append(qe.FieldCondition(key="doc_type", match=qe.MatchAny(filters.doc_type_values())))
-    if filters.doc_numbers:
-        values = filters.doc_number_values()
-        must.append(qe.FieldCondition(key="doc_number_keys", match=qe.MatchAny(values)))
-    if filters.since or filters.until:
+def _filter(match: Match, days: tuple[int | None, int | None] | None = None) -> qe.Filter:
+    must: list[Any] = [_match(k, v) for k, v in match.items()]
+    if days:
         must.append(
-            qe.FieldCondition(
-                key="published_day",
-                range=qe.RangeFloat(
-                    gte=day_number(filters.since.isoformat()) if filters.since else None,
-                    lte=day_number(filters.until.isoformat()) if filters.until else None,
-                ),
-            )
+            qe.FieldCondition(key="published_day", range=qe.RangeFloat(gte=days[0], lte=days[1]))
         )
     return qe.Filter(must=must)
 
@@ -121,16 +107,9 @@ class EdgeStore(Store):
             sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
         )
         shard = qe.EdgeShard.create(str(shard_dir), config)
-        for key, schema in (
-            ("kind", qe.PayloadSchemaType.Keyword),
-            ("doc_id", qe.PayloadSchemaType.Keyword),
-            ("chunk_id", qe.PayloadSchemaType.Keyword),
-            ("outlet", qe.PayloadSchemaType.Keyword),
-            ("published_day", qe.PayloadSchemaType.Integer),
-            ("doc_type", qe.PayloadSchemaType.Keyword),
-            ("doc_number_keys", qe.PayloadSchemaType.Keyword),
-        ):
-            shard.update(qe.UpdateOperation.create_field_index(key, schema))
+        schemas = {"keyword": qe.PayloadSchemaType.Keyword, "integer": qe.PayloadSchemaType.Integer}
+        for key, kind in INDEXED.items():
+            shard.update(qe.UpdateOperation.create_field_index(key, schemas[kind]))
         return shard
 
     @staticmethod
@@ -170,13 +149,12 @@ class EdgeStore(Store):
         self._shard.update(qe.UpdateOperation.upsert_points(points))
 
     def delete_chunks(self, doc_id: str, except_hash: str | None = None) -> None:
-        must_not = [_match("doc_hash", except_hash)] if except_hash else None
         flt = qe.Filter(
             must=[
                 qe.FieldCondition(key="kind", match=qe.MatchAny(CHUNK_KINDS)),
                 _match("doc_id", doc_id),
             ],
-            must_not=must_not,
+            must_not=[_match("doc_hash", except_hash)] if except_hash else None,
         )
         self._shard.update(qe.UpdateOperation.delete_points_by_filter(flt))
 
@@ -195,31 +173,26 @@ class EdgeStore(Store):
         )
 
     # -- reading --------------------------------------------------------------------------
-    def scroll_payloads(self, kind: str, fields: list[str] | None = None) -> list[dict[str, Any]]:
-        flt = qe.Filter(must=[_match("kind", kind)])
-        out: list[dict[str, Any]] = []
-        offset = None
-        while True:
-            records, offset = self._shard.scroll(
+    def _scan(
+        self, match: Match, fields: list[str] | None = None, vector: str | None = None
+    ) -> list[tuple[dict[str, Any], Any]]:
+        flt = _filter(match)
+        with_vector = [vector] if vector else None
+        return read_pages(
+            lambda offset: self._shard.scroll(
                 qe.ScrollRequest(
-                    offset=offset, limit=_PAGE, filter=flt, with_payload=fields or True
+                    offset=offset,
+                    limit=_PAGE,
+                    filter=flt,
+                    with_payload=fields or True,
+                    with_vector=with_vector,
                 )
-            )
-            out.extend(r.payload or {} for r in records)
-            if offset is None:
-                return out
+            ),
+            vector,
+        )
 
-    def doc_chunk_payloads(self, doc_id: str, fields: list[str]) -> list[dict[str, Any]]:
-        flt = qe.Filter(must=[_match("kind", "chunk"), _match("doc_id", doc_id)])
-        out: list[dict[str, Any]] = []
-        offset = None
-        while True:
-            records, offset = self._shard.scroll(
-                qe.ScrollRequest(offset=offset, limit=_PAGE, filter=flt, with_payload=fields)
-            )
-            out.extend(r.payload or {} for r in records)
-            if offset is None:
-                return out
+    def _count(self, match: Match) -> int:
+        return self._shard.count(qe.CountRequest(filter=_filter(match)))
 
     def get_meta(self) -> dict[str, Any]:
         records = self._shard.retrieve([_META_ID], True, False)
@@ -227,90 +200,40 @@ class EdgeStore(Store):
             return {}
         return {k: v for k, v in (records[0].payload or {}).items() if k != "kind"}
 
-    def count_chunks(self) -> int:
-        return self._shard.count(qe.CountRequest(filter=qe.Filter(must=[_match("kind", "chunk")])))
-
-    def count_sentences(self) -> int:
-        flt = qe.Filter(must=[_match("kind", "sentence")])
-        return self._shard.count(qe.CountRequest(filter=flt))
-
     @property
     def has_sentence_vectors(self) -> bool:
         return self._sentences
 
-    def sentence_vectors(self, chunks: dict[str, str]) -> list[StoredSentence]:
-        if not chunks or not self._sentences:
-            return []
-        flt = qe.Filter(
-            must=[
-                _match("kind", "sentence"),
-                qe.FieldCondition(key="chunk_id", match=qe.MatchAny(list(chunks))),
-            ]
+    def _search(self, search: Search) -> list[Hit]:
+        flt = _filter(search.match, search.days)
+        dense = qe.Query.Nearest(search.dense, using=DENSE) if search.dense is not None else None
+        sparse = (
+            qe.Query.Nearest(_sparse(search.sparse), using=SPARSE)
+            if search.sparse is not None
+            else None
         )
-        out: list[StoredSentence] = []
-        offset = None
-        while True:
-            records, offset = self._shard.scroll(
-                qe.ScrollRequest(
-                    offset=offset,
-                    limit=_PAGE,
-                    filter=flt,
-                    with_payload=True,
-                    with_vector=[SENTENCE],
-                )
+        if search.fusion is None:
+            single = dense if sparse is None else sparse
+            request = qe.QueryRequest(
+                limit=search.limit, query=single, filter=flt, with_payload=True
             )
-            for r in records:
-                vector = (r.vector or {}).get(SENTENCE) if isinstance(r.vector, dict) else None
-                stored = StoredSentence.live(r.payload or {}, vector, chunks)
-                if stored is not None:
-                    out.append(stored)
-            if offset is None:
-                return sorted(out, key=lambda s: (s.chunk_id, s.index))
-
-    def query(
-        self,
-        dense: list[float] | None,
-        sparse: SparseVec | None,
-        limit: int,
-        filters: SearchFilters,
-        mode: FusionMode,
-        prefetch_limit: int,
-        rrf_k: int,
-        weights: tuple[float, float],
-    ) -> list[Hit]:
-        flt = _filter(filters)
-        dense_q = qe.Query.Nearest(dense, using=DENSE) if dense is not None else None
-        sparse_q = (
-            qe.Query.Nearest(_sparse(sparse), using=SPARSE) if sparse and sparse.indices else None
-        )
-        if mode == "dense" or (mode != "sparse" and sparse_q is None):
-            request = qe.QueryRequest(limit=limit, query=dense_q, filter=flt, with_payload=True)
-        elif mode == "sparse":
-            if sparse_q is None:
-                return []
-            request = qe.QueryRequest(limit=limit, query=sparse_q, filter=flt, with_payload=True)
         else:
             fusion: Any = (
-                qe.Fusion.Rrf(k=rrf_k, weights=list(weights)) if mode == "rrf" else qe.Fusion.Dbsf()
+                qe.Fusion.Rrf(k=search.rrf_k, weights=list(search.weights))
+                if search.fusion == "rrf"
+                else qe.Fusion.Dbsf()
             )
             request = qe.QueryRequest(
-                limit=limit,
+                limit=search.limit,
                 prefetches=[
-                    qe.Prefetch(limit=prefetch_limit, query=dense_q, filter=flt),
-                    qe.Prefetch(limit=prefetch_limit, query=sparse_q, filter=flt),
+                    qe.Prefetch(limit=search.prefetch_limit, query=dense, filter=flt),
+                    qe.Prefetch(limit=search.prefetch_limit, query=sparse, filter=flt),
                 ],
                 query=fusion,
                 filter=flt,
                 with_payload=True,
             )
-        return [
-            Hit(
-                chunk_id=(p.payload or {}).get("chunk_id", ""),
-                score=p.score,
-                payload=p.payload or {},
-            )
-            for p in self._shard.query(request)
-        ]
+        return [Hit.of(p.payload, p.score) for p in self._shard.query(request)]
 
     # -- lifecycle ------------------------------------------------------------------------
     def flush(self) -> None:

@@ -17,58 +17,36 @@ from assistant.lexical import SparseVec
 from assistant.store.base import (
     CHUNK_KINDS,
     DENSE,
+    INDEXED,
     SENTENCE,
     SPARSE,
     ChunkPoint,
-    FusionMode,
     Hit,
-    SearchFilters,
+    Match,
+    Search,
     Store,
-    StoredSentence,
     StoreError,
-    day_number,
     point_id,
+    read_pages,
 )
 
 _META_ID = point_id("meta:index")
 _PAGE = 1024
 
 
-def _match(key: str, value: str) -> models.FieldCondition:
-    return models.FieldCondition(key=key, match=models.MatchValue(value=value))
+def _match(key: str, value: str | list[str]) -> models.FieldCondition:
+    match: Any = (
+        models.MatchAny(any=value) if isinstance(value, list) else models.MatchValue(value=value)
+    )
+    return models.FieldCondition(key=key, match=match)
 
 
-def _filter(filters: SearchFilters) -> models.Filter:
-    must: list[Any] = [_match("kind", "chunk")]
-    if filters.doc_ids:
+def _filter(match: Match, days: tuple[int | None, int | None] | None = None) -> models.Filter:
+    must: list[Any] = [_match(k, v) for k, v in match.items()]
+    if days:
+        first, last = days
         must.append(
-            models.FieldCondition(key="doc_id", match=models.MatchAny(any=list(filters.doc_ids)))
-        )
-    if filters.outlets:
-        must.append(
-            models.FieldCondition(key="outlet", match=models.MatchAny(any=list(filters.outlets)))
-        )
-    if filters.doc_types:
-        must.append(
-            models.FieldCondition(
-                key="doc_type", match=models.MatchAny(any=filters.doc_type_values())
-            )
-        )
-    if filters.doc_numbers:
-        must.append(
-            models.FieldCondition(
-                key="doc_number_keys", match=models.MatchAny(any=filters.doc_number_values())
-            )
-        )
-    if filters.since or filters.until:
-        must.append(
-            models.FieldCondition(
-                key="published_day",
-                range=models.Range(
-                    gte=day_number(filters.since.isoformat()) if filters.since else None,
-                    lte=day_number(filters.until.isoformat()) if filters.until else None,
-                ),
-            )
+            models.FieldCondition(key="published_day", range=models.Range(gte=first, lte=last))
         )
     return models.Filter(must=must)
 
@@ -107,14 +85,21 @@ class QdrantServerStore(Store):
 
     @classmethod
     def connect(
-        cls, url: str, api_key: str | None, alias: str, dim: int, **shape: int
+        cls,
+        url: str,
+        api_key: str | None,
+        alias: str,
+        dim: int,
+        shard_number: int = 1,
+        replication_factor: int = 1,
+        write_consistency_factor: int = 1,
     ) -> QdrantServerStore:
         try:
             client = QdrantClient(url=url, api_key=api_key, timeout=30)
             client.get_collections()
         except Exception as exc:
             raise StoreError(f"Cannot reach the Qdrant server at {url}: {exc}") from exc
-        return cls(client, alias, dim, **shape)
+        return cls(client, alias, dim, shard_number, replication_factor, write_consistency_factor)
 
     def _resolve_or_create(self) -> str:
         with self._lock:
@@ -150,16 +135,12 @@ class QdrantServerStore(Store):
             replication_factor=replicas,
             write_consistency_factor=consistency,
         )
-        for key, schema in (
-            ("kind", models.PayloadSchemaType.KEYWORD),
-            ("doc_id", models.PayloadSchemaType.KEYWORD),
-            ("chunk_id", models.PayloadSchemaType.KEYWORD),
-            ("outlet", models.PayloadSchemaType.KEYWORD),
-            ("published_day", models.PayloadSchemaType.INTEGER),
-            ("doc_type", models.PayloadSchemaType.KEYWORD),
-            ("doc_number_keys", models.PayloadSchemaType.KEYWORD),
-        ):
-            self._client.create_payload_index(name, key, field_schema=schema)
+        schemas = {
+            "keyword": models.PayloadSchemaType.KEYWORD,
+            "integer": models.PayloadSchemaType.INTEGER,
+        }
+        for key, kind in INDEXED.items():
+            self._client.create_payload_index(name, key, field_schema=schemas[kind])
         return name
 
     # -- writing --------------------------------------------------------------------------
@@ -220,39 +201,28 @@ class QdrantServerStore(Store):
         self._upsert([models.PointStruct(id=_META_ID, vector={}, payload={"kind": "meta", **meta})])
 
     # -- reading --------------------------------------------------------------------------
-    def scroll_payloads(self, kind: str, fields: list[str] | None = None) -> list[dict[str, Any]]:
-        flt = models.Filter(must=[_match("kind", kind)])
-        out: list[dict[str, Any]] = []
-        offset = None
+    def _scan(
+        self, match: Match, fields: list[str] | None = None, vector: str | None = None
+    ) -> list[tuple[dict[str, Any], Any]]:
+        flt = _filter(match)
         with self._lock:
-            while True:
-                records, offset = self._client.scroll(
+            return read_pages(
+                lambda offset: self._client.scroll(
                     self.collection,
                     scroll_filter=flt,
                     limit=_PAGE,
                     offset=offset,
                     with_payload=fields or True,
-                )
-                out.extend(r.payload or {} for r in records)
-                if offset is None:
-                    return out
+                    with_vectors=[vector] if vector else False,
+                ),
+                vector,
+            )
 
-    def doc_chunk_payloads(self, doc_id: str, fields: list[str]) -> list[dict[str, Any]]:
-        flt = models.Filter(must=[_match("kind", "chunk"), _match("doc_id", doc_id)])
-        out: list[dict[str, Any]] = []
-        offset = None
+    def _count(self, match: Match) -> int:
         with self._lock:
-            while True:
-                records, offset = self._client.scroll(
-                    self.collection,
-                    scroll_filter=flt,
-                    limit=_PAGE,
-                    offset=offset,
-                    with_payload=fields,
-                )
-                out.extend(r.payload or {} for r in records)
-                if offset is None:
-                    return out
+            return self._client.count(
+                self.collection, count_filter=_filter(match), exact=True
+            ).count
 
     def get_meta(self) -> dict[str, Any]:
         with self._lock:
@@ -261,104 +231,37 @@ class QdrantServerStore(Store):
             return {}
         return {k: v for k, v in (records[0].payload or {}).items() if k != "kind"}
 
-    def count_chunks(self) -> int:
-        with self._lock:
-            return self._client.count(
-                self.collection,
-                count_filter=models.Filter(must=[_match("kind", "chunk")]),
-                exact=True,
-            ).count
-
-    def count_sentences(self) -> int:
-        with self._lock:
-            return self._client.count(
-                self.collection,
-                count_filter=models.Filter(must=[_match("kind", "sentence")]),
-                exact=True,
-            ).count
-
     @property
     def has_sentence_vectors(self) -> bool:
         return self._sentences
 
-    def sentence_vectors(self, chunks: dict[str, str]) -> list[StoredSentence]:
-        if not chunks or not self._sentences:
-            return []
-        flt = models.Filter(
-            must=[
-                _match("kind", "sentence"),
-                models.FieldCondition(key="chunk_id", match=models.MatchAny(any=list(chunks))),
-            ]
-        )
-        out: list[StoredSentence] = []
-        offset = None
-        with self._lock:
-            while True:
-                records, offset = self._client.scroll(
-                    self.collection,
-                    scroll_filter=flt,
-                    limit=_PAGE,
-                    offset=offset,
-                    with_payload=True,
-                    with_vectors=[SENTENCE],
-                )
-                for r in records:
-                    vector = r.vector.get(SENTENCE) if isinstance(r.vector, dict) else None
-                    stored = StoredSentence.live(r.payload or {}, vector, chunks)
-                    if stored is not None:
-                        out.append(stored)
-                if offset is None:
-                    return sorted(out, key=lambda s: (s.chunk_id, s.index))
-
-    def query(
-        self,
-        dense: list[float] | None,
-        sparse: SparseVec | None,
-        limit: int,
-        filters: SearchFilters,
-        mode: FusionMode,
-        prefetch_limit: int,
-        rrf_k: int,
-        weights: tuple[float, float],
-    ) -> list[Hit]:
-        flt = _filter(filters)
-        has_sparse = bool(sparse and sparse.indices)
+    def _search(self, search: Search) -> list[Hit]:
+        flt = _filter(search.match, search.days)
         kwargs: dict[str, Any]
-        if mode == "dense" or (mode != "sparse" and not has_sparse):
-            kwargs = {"query": dense, "using": DENSE}
-        elif mode == "sparse":
-            if not has_sparse:
-                return []
-            assert sparse is not None
-            kwargs = {"query": _sparse(sparse), "using": SPARSE}
+        sparse = _sparse(search.sparse) if search.sparse is not None else None
+        if search.fusion is None and sparse is None:
+            kwargs = {"query": search.dense, "using": DENSE}
+        elif search.fusion is None:
+            kwargs = {"query": sparse, "using": SPARSE}
         else:
-            assert sparse is not None
             fusion: Any = (
-                models.RrfQuery(rrf=models.Rrf(k=rrf_k, weights=list(weights)))
-                if mode == "rrf"
+                models.RrfQuery(rrf=models.Rrf(k=search.rrf_k, weights=list(search.weights)))
+                if search.fusion == "rrf"
                 else models.FusionQuery(fusion=models.Fusion.DBSF)
             )
+            limit = search.prefetch_limit
             kwargs = {
                 "prefetch": [
-                    models.Prefetch(query=dense, using=DENSE, limit=prefetch_limit, filter=flt),
-                    models.Prefetch(
-                        query=_sparse(sparse), using=SPARSE, limit=prefetch_limit, filter=flt
-                    ),
+                    models.Prefetch(query=search.dense, using=DENSE, limit=limit, filter=flt),
+                    models.Prefetch(query=sparse, using=SPARSE, limit=limit, filter=flt),
                 ],
                 "query": fusion,
             }
         with self._lock:
             points = self._client.query_points(
-                self.collection, query_filter=flt, limit=limit, with_payload=True, **kwargs
+                self.collection, query_filter=flt, limit=search.limit, with_payload=True, **kwargs
             ).points
-        return [
-            Hit(
-                chunk_id=(p.payload or {}).get("chunk_id", ""),
-                score=p.score,
-                payload=p.payload or {},
-            )
-            for p in points
-        ]
+        return [Hit.of(p.payload, p.score) for p in points]
 
     # -- lifecycle ------------------------------------------------------------------------
     def flush(self) -> None:

@@ -1,7 +1,7 @@
 """Route groups of the HTTP adapter, each in its own module, added by ``bots.api.create_app``.
 
-They get the app's guards (key checks, rate limit, the open ``Assistant``) instead of importing
-``bots.api``, so there is no cycle and ``bots/api.py`` stays the place where guards are defined.
+They get the app's guards (key checks, rate limit, the open ``Assistant``, made by
+``bots.guards``) instead of importing ``bots.api``, so there is no cycle.
 """
 
 from __future__ import annotations

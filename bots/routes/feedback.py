@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.answer.model import Answer
 from assistant.interactions import REASONS, FeedbackError
+from assistant.interactions.gaps import Gap
 from assistant.service import Assistant
 from bots.routes import Guards
 
@@ -33,16 +34,6 @@ class FeedbackOut(BaseModel):
     rating: Literal["up", "down"]
     reason: str | None
     comment: str | None
-
-
-class GapOut(BaseModel):
-    topic: str
-    count: int
-    refused: int
-    down_voted: int
-    last_asked: str
-    examples: list[str]
-    reasons: dict[str, int]
 
 
 def caller(request: Request) -> str:
@@ -136,13 +127,13 @@ def add_routes(app: FastAPI, guards: Guards) -> None:
         dependencies=guards.admin,
         responses=guards.admin_errors or guards.staff_errors,
     )
-    def gaps(request: Request, days: Annotated[int, Query(ge=1, le=3650)] = 90) -> list[GapOut]:
+    def gaps(request: Request, days: Annotated[int, Query(ge=1, le=3650)] = 90) -> list[Gap]:
         """Refused and 👎 questions of the last ``days`` (default 90) grouped by topic: which
         documents to add."""
         assistant = guards.the(request)
         if assistant.interaction_log() is None:
             raise HTTPException(503, "the interaction log is off (HOIDAP_INTERACTION_LOG)")
-        return [GapOut(**g.as_dict()) for g in assistant.gaps(days)]
+        return assistant.gaps(days)
 
     @app.get(
         "/v1/feedback/reasons",
