@@ -102,6 +102,9 @@ def add_document_routes(
         ).model_dump()
 
     jobs = JobQueue(process)
+    accepted: dict[int | str, dict[str, Any]] = {
+        202: {"model": JobAccepted, "description": "indexing in the background"}
+    }
 
     @app.post(
         "/v1/documents",
@@ -109,8 +112,7 @@ def add_document_routes(
         dependencies=dependencies,
         openapi_extra=UPLOAD_BODY,
         response_model=UploadResult,
-        responses={202: {"model": JobAccepted, "description": "indexing in the background"}}
-        | errors,
+        responses=accepted | errors,
     )
     async def upload(
         request: Request,

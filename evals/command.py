@@ -142,7 +142,7 @@ def run(
     finally:
         assistant.close()
 
-    full = {
+    full: dict[str, Any] = {
         "set": str(set_path),
         "questions": len(evalset.items),
         "corpus_hash": digest,

@@ -20,6 +20,7 @@ import re
 import textwrap
 import time
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"  # Debian's fonts-dejavu-core
@@ -54,17 +55,16 @@ def render_scan(
             draw.text((int(stop * dpi), y), cell, font=font, fill=rng.randint(0, 50))
         y += int(0.27 * dpi)
     page = page.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=255)
-    pixels = page.load()
     for _ in range(int(width * height * dust / 100)):
         x, yy = rng.randrange(width - 2), rng.randrange(height - 2)
         for dx in range(rng.randint(1, 2)):
-            pixels[x + dx, yy] = rng.randint(0, 140)  # type: ignore[index]
+            page.putpixel((x + dx, yy), rng.randint(0, 140))
     buf = io.BytesIO()
     page.save(buf, "PDF", resolution=dpi)
     return buf.getvalue()
 
 
-def wrap(paragraphs: list[Item], width: int = 78) -> list[Item]:
+def wrap(paragraphs: Sequence[Item], width: int = 78) -> list[Item]:
     """Paragraphs → typed lines, as a typist's page would hold them (table rows as they are)."""
     out: list[Item] = []
     for p in paragraphs:

@@ -96,7 +96,7 @@ def gap_report(
     for group in groups:
         central = max(group, key=lambda m: float(sim[m, group].mean()))
         wordings = list(dict.fromkeys(gaps[m].question.strip() for m in reversed(group)))
-        reasons = Counter(gaps[m].reason for m in group if gaps[m].reason)
+        reasons = Counter(r for m in group if (r := gaps[m].reason))
         out.append(
             Gap(
                 topic=gaps[central].question.strip(),

@@ -170,13 +170,12 @@ class EdgeStore(Store):
         self._shard.update(qe.UpdateOperation.upsert_points(points))
 
     def delete_chunks(self, doc_id: str, except_hash: str | None = None) -> None:
-        must_not = [_match("doc_hash", except_hash)] if except_hash else None
         flt = qe.Filter(
             must=[
                 qe.FieldCondition(key="kind", match=qe.MatchAny(CHUNK_KINDS)),
                 _match("doc_id", doc_id),
             ],
-            must_not=must_not,
+            must_not=[_match("doc_hash", except_hash)] if except_hash else None,
         )
         self._shard.update(qe.UpdateOperation.delete_points_by_filter(flt))
 

@@ -107,14 +107,21 @@ class QdrantServerStore(Store):
 
     @classmethod
     def connect(
-        cls, url: str, api_key: str | None, alias: str, dim: int, **shape: int
+        cls,
+        url: str,
+        api_key: str | None,
+        alias: str,
+        dim: int,
+        shard_number: int = 1,
+        replication_factor: int = 1,
+        write_consistency_factor: int = 1,
     ) -> QdrantServerStore:
         try:
             client = QdrantClient(url=url, api_key=api_key, timeout=30)
             client.get_collections()
         except Exception as exc:
             raise StoreError(f"Cannot reach the Qdrant server at {url}: {exc}") from exc
-        return cls(client, alias, dim, **shape)
+        return cls(client, alias, dim, shard_number, replication_factor, write_consistency_factor)
 
     def _resolve_or_create(self) -> str:
         with self._lock:

@@ -24,15 +24,18 @@ def _model(model_id: str) -> dict[str, Any]:
 
 
 def add_routes(app: FastAPI, guards: Guards) -> None:
-    openai = {"tags": ["openai"], "dependencies": guards.staff}
-
-    @app.get("/v1/models", responses=guards.staff_errors, **openai)
+    @app.get(
+        "/v1/models", responses=guards.staff_errors, tags=["openai"], dependencies=guards.staff
+    )
     def list_models() -> dict[str, Any]:
         """The models a chat client may pick (OpenAI shape)."""
         return {"object": "list", "data": [_model(ANSWER_MODEL), _model(SEARCH_MODEL)]}
 
     @app.get(
-        "/v1/models/{model_id}", responses={**guards.staff_errors, **guards.not_found}, **openai
+        "/v1/models/{model_id}",
+        responses={**guards.staff_errors, **guards.not_found},
+        tags=["openai"],
+        dependencies=guards.staff,
     )
     def get_model(model_id: str) -> dict[str, Any]:
         if model_id not in (ANSWER_MODEL, SEARCH_MODEL):
