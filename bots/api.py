@@ -40,7 +40,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.answer.budget import Budget
 from assistant.answer.model import Answer
-from assistant.config import Settings
+from assistant.config import QUESTION_MAX_CHARS, Settings, revealed
 from assistant.service import Assistant
 from assistant.store import SearchFilters
 from bots import redact
@@ -53,7 +53,7 @@ from bots.routes.models import SEARCH_MODEL, search_events
 
 log = logging.getLogger("hoidap.http")
 
-MAX_QUESTION = 2000
+MAX_QUESTION = QUESTION_MAX_CHARS  # the static schema uses the default of the setting
 
 
 # -- request and response models -------------------------------------------------------------
@@ -234,7 +234,7 @@ def create_app(
 ) -> FastAPI:
     """The app; pass ``assistant`` to serve an already open one (tests). With ``telegram`` the
     bot runs in the same process and event loop, sharing the one embedded store."""
-    keys = KeyRing(Settings.split_list(settings.api_keys), Settings.split_list(settings.admin_keys))
+    keys = KeyRing(revealed(settings.api_keys), revealed(settings.admin_keys))
     redact.install(
         *keys.staff,
         *keys.admin,
@@ -641,7 +641,7 @@ def create_app(
 
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=Settings.split_list(settings.cors_origins),
+            allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )

@@ -81,8 +81,7 @@ class TelegramBot:
         self.assistant = assistant
         # The HTTP API's limiter: one sliding window per caller, idle callers forgotten.
         self.limiter = KeyRateLimiter(settings.telegram_rate_per_minute)
-        allowed = Settings.split_list(settings.telegram_allowed_users)
-        self.allowed = {a.lstrip("@").lower() for a in allowed}
+        self.allowed = {a.lstrip("@").lower() for a in settings.telegram_allowed_users}
         self.app: Application = (
             Application.builder()
             .token(settings.telegram_bot_token.get_secret_value())
@@ -231,7 +230,8 @@ class TelegramBot:
         if not await self._gate(update):
             return
         user = update.effective_user
-        await self._answer(message, text.strip()[:2000], context, user.id if user else 0)
+        question = text.strip()[: self.settings.question_max_chars]
+        await self._answer(message, question, context, user.id if user else 0)
 
     async def _answer(
         self, message: Message, text: str, context: ContextTypes.DEFAULT_TYPE, user_id: int
