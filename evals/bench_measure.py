@@ -21,7 +21,8 @@ from assistant.lexical import SparseVec, document_vector, query_vector
 from assistant.service import Assistant
 from assistant.store import ChunkPoint, SearchFilters
 from assistant.store.edge import EdgeStore
-from evals.bench_common import SEED, _ms, _rss_mb, _stats, questions
+from evals.bench_common import _ms, _rss_mb, _stats, questions
+from evals.packaged import SEED_CORPUS as SEED
 
 
 # -- 1-3, 5: in-process ---------------------------------------------------------------------------

@@ -23,6 +23,8 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+from evals.packaged import SEED_CORPUS
+
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"  # Debian's fonts-dejavu-core
 ROOT = Path(__file__).resolve().parent.parent
 LINES_PER_PAGE = 34
@@ -93,14 +95,12 @@ def pages_of_text() -> list[list[Item]]:
     """Known text for the scans: the decision, then seed-article paragraphs, a page each."""
     import sys
 
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT))  # the fixture decision comes from tests/: a source checkout
     from tests.docfactory import scan_lines
 
     pages = [wrap(scan_lines())]
     for name in ("004_f9235ea3bae06684.txt", "000_a805e1590e173f4f.txt"):
-        paragraphs = [
-            p for p in (ROOT / "corpus" / name).read_text("utf-8").split("\n") if len(p) > 80
-        ]
+        paragraphs = [p for p in (SEED_CORPUS / name).read_text("utf-8").split("\n") if len(p) > 80]
         pages.append(wrap(paragraphs)[:LINES_PER_PAGE])
     return pages
 
