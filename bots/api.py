@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from assistant.config import Settings
+from assistant.config import Settings, revealed
 from assistant.service import Assistant
 from bots import observe, redact
 from bots.auth import KeyRateLimiter, KeyRing
@@ -33,7 +33,7 @@ def create_app(
 ) -> FastAPI:
     """The app; pass ``assistant`` to serve an already open one (tests). With ``telegram`` the
     bot runs in the same process and event loop, sharing the one embedded store."""
-    keys = KeyRing(Settings.split_list(settings.api_keys), Settings.split_list(settings.admin_keys))
+    keys = KeyRing(revealed(settings.api_keys), revealed(settings.admin_keys))
     redact.install(
         *keys.staff,
         *keys.admin,
@@ -116,7 +116,7 @@ def create_app(
 
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=Settings.split_list(settings.cors_origins),
+            allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )

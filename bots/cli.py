@@ -196,7 +196,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """HTTP API and staff page (and, with --telegram, the bot) in one process."""
     settings = settings_for(args)
-    keys = Settings.split_list(settings.api_keys) + Settings.split_list(settings.admin_keys)
+    keys = settings.api_keys + settings.admin_keys
     if not keys and not is_loopback(args.host) and not args.insecure:
         print(
             f"hoidap: refusing to serve on {args.host} without API keys: anyone who can reach it "

@@ -22,11 +22,11 @@ from pydantic import (
 )
 
 from assistant.answer.model import Answer
-from assistant.config import Settings
+from assistant.config import QUESTION_MAX_CHARS, Settings
 from assistant.retrieval import SearchResult
 from assistant.store import SearchFilters
 
-MAX_QUESTION = 2000
+MAX_QUESTION = QUESTION_MAX_CHARS  # the static schema uses the default of the setting
 
 
 def _doc_type(value: Any) -> Any:

@@ -47,8 +47,7 @@ class TelegramBot(Handlers):
         self.assistant = assistant
         # The HTTP API's limiter: one sliding window per caller, idle callers forgotten.
         self.limiter = KeyRateLimiter(settings.telegram_rate_per_minute)
-        allowed = Settings.split_list(settings.telegram_allowed_users)
-        self.allowed = {a.lstrip("@").lower() for a in allowed}
+        self.allowed = {a.lstrip("@").lower() for a in settings.telegram_allowed_users}
         self.app: Application = (
             Application.builder()
             .token(settings.telegram_bot_token.get_secret_value())
@@ -140,7 +139,7 @@ def run(settings: Settings) -> None:
             await app.bot.set_my_commands(COMMANDS)
             app.create_task(_heartbeat(app))
 
-        bot.app.post_init = post_init  # type: ignore[assignment]
+        bot.app.post_init = post_init
         try:
             bot.app.run_polling(allowed_updates=Update.ALL_TYPES)
         except InvalidToken:

@@ -187,7 +187,8 @@ class Handlers:
         if not await self._gate(update):
             return
         user = update.effective_user
-        await self._answer(message, text.strip()[:2000], context, user.id if user else 0)
+        question = text.strip()[: self.settings.question_max_chars]
+        await self._answer(message, question, context, user.id if user else 0)
 
     async def _answer(
         self, message: Message, text: str, context: ContextTypes.DEFAULT_TYPE, user_id: int

@@ -19,11 +19,12 @@ from typing import Any
 
 from assistant.config import Settings
 from assistant.service import Assistant
-from evals.bench_common import SEED, machine, questions
+from evals.bench_common import machine, questions
 from evals.bench_layout import sentence_layout
 from evals.bench_measure import in_process, indexing, noop_reindex, store_scaling
 from evals.bench_report import goals, markdown, plots, print_table
 from evals.bench_server import cold_search, server_runs
+from evals.packaged import SEED_CORPUS as SEED
 from indexing.library import Library
 
 __all__ = ["PARTS", "print_table", "run"]

@@ -12,9 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-DEV_SET = ROOT / "evals" / "sets" / "seed.jsonl"
-SEED = ROOT / "corpus"
+from evals.packaged import SEED_SET as DEV_SET
 
 
 def _ms(fn: Callable[[], Any]) -> float:

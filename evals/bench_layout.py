@@ -89,7 +89,11 @@ class _SecondShard:
             qe.ScrollRequest(limit=1024, filter=flt, with_payload=True, with_vector=[SENTENCE])
         )
         found = [
-            StoredSentence.live(r.payload or {}, (r.vector or {}).get(SENTENCE), chunks)  # type: ignore[union-attr]
+            StoredSentence.live(
+                r.payload or {},
+                r.vector.get(SENTENCE) if isinstance(r.vector, dict) else None,
+                chunks,
+            )
             for r in records
         ]
         return sum(s is not None for s in found)

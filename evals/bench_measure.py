@@ -10,6 +10,7 @@ import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,8 @@ from assistant.lexical import SparseVec, document_vector, query_vector
 from assistant.service import Assistant
 from assistant.store import ChunkPoint, SearchFilters
 from assistant.store.edge import EdgeStore
-from evals.bench_common import SEED, _ms, _rss_mb, _stats, questions
+from evals.bench_common import _ms, _rss_mb, _stats, questions
+from evals.packaged import SEED_CORPUS as SEED
 from indexing.library import Library
 
 
@@ -28,11 +30,12 @@ from indexing.library import Library
 def in_process(assistant: Assistant, qs: list[str]) -> dict[str, Any]:
     embedder = assistant.embedder()
     embedder.get_query_embedding("khởi động")  # warm the engine
-    t_e = [_ms(lambda q=q: embedder.get_query_embedding(q)) for q in qs]
-    search, ask = [], []
+    t_e = [_ms(partial(embedder.get_query_embedding, q)) for q in qs]
+    search: list[float] = []
+    ask: list[float] = []
     for q in qs:
         assistant.clear_caches()
-        search.append(_ms(lambda q=q: assistant.search(q)))
+        search.append(_ms(partial(assistant.search, q)))
     # Sentences embedded at question time (0 when every sentence vector comes from the index).
     embedded = [0]
     real_embed = assistant._embed_passages
@@ -41,21 +44,22 @@ def in_process(assistant: Assistant, qs: list[str]) -> dict[str, Any]:
         embedded[0] += len(texts)
         return real_embed(texts)
 
-    assistant._embed_passages = counting  # type: ignore[method-assign]
+    assistant._embed_passages = counting  # type: ignore[method-assign]  # counts embeddings for this run only
     try:
         for q in qs:
             assistant.clear_caches()
-            ask.append(_ms(lambda q=q: assistant.ask(q)))
+            ask.append(_ms(partial(assistant.ask, q)))
     finally:
         del assistant._embed_passages
     # Realistic mix with caches on: 30 % of questions repeat an earlier one.
     assistant.clear_caches()
     rng = random.Random(3)
-    mixed, asked = [], []
+    mixed: list[float] = []
+    asked: list[str] = []
     for i in range(200):
         q = rng.choice(asked) if asked and rng.random() < 0.3 else f"{qs[i % len(qs)]} ({i})"
         asked.append(q)
-        mixed.append(_ms(lambda q=q: assistant.ask(q)))
+        mixed.append(_ms(partial(assistant.ask, q)))
     return {
         "t_e": _stats(t_e),
         "search": _stats(search),

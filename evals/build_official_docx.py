@@ -8,6 +8,10 @@ other lines become paragraphs. Run: ``python -m evals.build_official_docx``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from docx.document import Document
 
 ROOT = Path(__file__).resolve().parent / "corpora"
 SRC, OUT = ROOT / "official_src", ROOT / "official"
@@ -60,8 +64,8 @@ def build(source: Path, target: Path) -> None:
     document.save(str(target))
 
 
-def _layout(document: object, cells: list[str]) -> None:
-    table = document.add_table(rows=1, cols=len(cells))  # type: ignore[attr-defined]
+def _layout(document: Document, cells: list[str]) -> None:
+    table = document.add_table(rows=1, cols=len(cells))
     for j, text in enumerate(cells):
         table.cell(0, j).text = text
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from assistant.config import Settings
 from assistant.service import Assistant
-from evals import dataset, failures, report, runner, typed
+from evals import dataset, failures, packaged, report, runner, typed
 from indexing.library import Library
 
 
@@ -107,6 +107,14 @@ def run(
         raise ValueError(
             f"unknown configuration {', '.join(unknown)}; known: {', '.join(runner.CONFIGS)}"
         )
+    # A bare name (`seed`) is the packaged set, corpus or baseline when no such path exists.
+    set_path = packaged.resolve(set_path, "sets")
+    if not set_path.is_file():
+        raise FileNotFoundError(
+            f"eval set not found: {set_path} (packaged: {', '.join(packaged.names('sets'))})"
+        )
+    corpus = packaged.resolve(corpus, "corpora") if corpus is not None else None
+    baseline = packaged.resolve(baseline, "baselines") if baseline is not None else None
     evalset = dataset.load(set_path)
     load_before = _load()
     assistant, digest = open_for_eval(settings, corpus)
@@ -143,7 +151,7 @@ def run(
     finally:
         assistant.close()
 
-    full = {
+    full: dict[str, Any] = {
         "set": str(set_path),
         "questions": len(evalset.items),
         "corpus_hash": digest,

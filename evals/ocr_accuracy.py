@@ -20,7 +20,10 @@ import re
 import textwrap
 import time
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
+
+from evals.packaged import SEED_CORPUS
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"  # Debian's fonts-dejavu-core
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,17 +57,16 @@ def render_scan(
             draw.text((int(stop * dpi), y), cell, font=font, fill=rng.randint(0, 50))
         y += int(0.27 * dpi)
     page = page.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=255)
-    pixels = page.load()
     for _ in range(int(width * height * dust / 100)):
         x, yy = rng.randrange(width - 2), rng.randrange(height - 2)
         for dx in range(rng.randint(1, 2)):
-            pixels[x + dx, yy] = rng.randint(0, 140)  # type: ignore[index]
+            page.putpixel((x + dx, yy), rng.randint(0, 140))
     buf = io.BytesIO()
     page.save(buf, "PDF", resolution=dpi)
     return buf.getvalue()
 
 
-def wrap(paragraphs: list[Item], width: int = 78) -> list[Item]:
+def wrap(paragraphs: Sequence[Item], width: int = 78) -> list[Item]:
     """Paragraphs → typed lines, as a typist's page would hold them (table rows as they are)."""
     out: list[Item] = []
     for p in paragraphs:
@@ -93,14 +95,12 @@ def pages_of_text() -> list[list[Item]]:
     """Known text for the scans: the decision, then seed-article paragraphs, a page each."""
     import sys
 
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT))  # the fixture decision comes from tests/: a source checkout
     from tests.docfactory import scan_lines
 
     pages = [wrap(scan_lines())]
     for name in ("004_f9235ea3bae06684.txt", "000_a805e1590e173f4f.txt"):
-        paragraphs = [
-            p for p in (ROOT / "corpus" / name).read_text("utf-8").split("\n") if len(p) > 80
-        ]
+        paragraphs = [p for p in (SEED_CORPUS / name).read_text("utf-8").split("\n") if len(p) > 80]
         pages.append(wrap(paragraphs)[:LINES_PER_PAGE])
     return pages
 

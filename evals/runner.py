@@ -104,7 +104,7 @@ def run_config(
     evalset: EvalSet,
     mode: FusionMode | None,
     chunk_text: dict[str, str],
-    progress: Callable[[], None] | None = None,
+    progress: Callable[[], object] | None = None,  # called after each question
 ) -> list[QuestionResult]:
     by_id = evalset.by_id()
     answers: dict[str, str] = {}
@@ -151,7 +151,7 @@ def run_config(
             gold_chunks=len(gold),
             answer=answer.answer,
             found=answer.found,
-            contains_gold=bool(item.answer) and normalize(item.answer) in normalize(answer.answer),
+            contains_gold=bool(item.answer and normalize(item.answer) in normalize(answer.answer)),
             cited=len(answer.citations),
             cited_relevant=sum(c.doc_id in relevant for c in answer.citations),
             faithful=faithful,
@@ -194,7 +194,7 @@ def _official_metrics(item: Item, answer: Any, hits: list[Any], result: Question
     right_doc = first is not None and first.doc_id in item.relevant_doc_ids
     result.metrics["doc_found"] = float(right_doc)
     result.metrics["section_correct"] = float(
-        right_doc and section_matches(item.expected_section, first.section)  # type: ignore[union-attr]
+        first is not None and right_doc and section_matches(item.expected_section, first.section)
     )
     result.section_ok = bool(result.metrics["section_correct"])  # the failure list's class
     if "table" in item.tags:

@@ -107,10 +107,11 @@ def _byline(text: str) -> tuple[str, str] | None:
     parts = [p.strip() for p in text.split("|")]
     if len(parts) != 2 or len(text.split()) > 16:
         return None
-    dated = [i for i, p in enumerate(parts) if _BYLINE_DATE.search(p)]
-    if len(dated) != 1 or not parts[1 - dated[0]]:
+    dated = [(i, m) for i, p in enumerate(parts) if (m := _BYLINE_DATE.search(p))]
+    if len(dated) != 1 or not parts[1 - dated[0][0]]:
         return None
-    return parts[1 - dated[0]], _BYLINE_DATE.search(parts[dated[0]]).group(0)  # type: ignore[union-attr]
+    i, date = dated[0]
+    return parts[1 - i], date.group(0)
 
 
 def _is_masthead(text: str) -> bool:

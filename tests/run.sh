@@ -37,6 +37,7 @@ python -m pip install -q -e '.[test]'
 ruff check .
 ruff format --check .
 lint-imports  # the import layers (contracts in pyproject.toml)
+mypy  # types of the four packages ([tool.mypy] in pyproject.toml)
 # pytest exits 5 when it collects no test: with `set -e` that fails the run, as it should.
 # Both tiers: the fast unit tests (`pytest -m "not slow"`) and the slow ones (real model, store,
 # browser, PostgreSQL, load and crash runs).

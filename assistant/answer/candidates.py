@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -99,7 +99,7 @@ def _dense_scale(cosine: float) -> float:
 
 
 def _proximity(
-    sentence: str, span: Span, predicate: Sequence[str], others: set[str] = frozenset()
+    sentence: str, span: Span, predicate: Sequence[str], others: Set[str] = frozenset()
 ) -> float:
     """1.0 when a predicate word touches the span, falling with the distance in characters.
 

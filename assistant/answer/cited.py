@@ -89,7 +89,7 @@ class SentenceBuffer:
     @staticmethod
     def _abbreviation(text: str, dot: int) -> bool:
         word = re.search(r"(\w+)$", text[max(0, dot - 12) : dot])
-        return bool(word) and (word.group(1).lower() in _ABBREVIATIONS)  # type: ignore[union-attr]
+        return word is not None and word.group(1).lower() in _ABBREVIATIONS
 
 
 def _separator(whitespace: str) -> str:
@@ -122,19 +122,22 @@ class CitedSentences:
             lambda m: "".join(f"[{n}]" for n in re.split(r"\s*[,;]\s*", m.group(1))), sentence
         )
         if not re.search(r"\w", _MARKER.sub("", sentence)):
-            return self._drop(sentence, "no text")
+            self._drop(sentence, "no text")
+            return None
         cited = [int(n) for n in _MARKER.findall(sentence)]
         valid = list(dict.fromkeys(n for n in cited if 1 <= n <= len(self.passages)))
         if len(valid) < len(cited):
             log.info("LLM cited a passage out of 1..%d: marker removed", len(self.passages))
         if not valid:
-            return self._drop(sentence, "no valid citation")
+            self._drop(sentence, "no valid citation")
+            return None
         verdict = supported(sentence, [self.passages[n - 1] for n in valid])
         if not verdict.supported:
             why = f"not in the cited passage: {', '.join(verdict.missing)}"
             if not verdict.missing:
                 why = f"too little of it in the cited passage ({verdict.overlap:.0%})"
-            return self._drop(sentence, why)
+            self._drop(sentence, why)
+            return None
         for n in valid:
             self.order.setdefault(n, len(self.order) + 1)
             self.by_passage.setdefault(n, []).append(sentence)
@@ -153,4 +156,3 @@ class CitedSentences:
     def _drop(self, sentence: str, why: str) -> None:
         self.dropped += 1
         log.info("LLM sentence dropped (%s): %.80s", why, sentence)
-        return None

@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 
 from assistant.answer.history import tail
+from assistant.config import QUESTION_MAX_CHARS
 from assistant.vietnamese import fold
 
-QUESTION_LIMIT = 2000  # the default; the service passes Settings.question_max_chars
+QUESTION_LIMIT = QUESTION_MAX_CHARS  # the default; the service passes the setting
 
 _ELLIPTIC = re.compile(
     r"^\s*(?:(?:thế|vậy|the|vay)\s+)?(?:còn|con|what about|and|how about)\s+(?P<entity>.+?)"

@@ -105,6 +105,11 @@ class LLMAnswerer:
         )
         return cls(client, settings)
 
+    def _recent(self, history: list[dict[str, str]]) -> list[dict[str, str]]:
+        """The newest ``llm_history_turns`` earlier turns."""
+        keep = self.settings.llm_history_turns
+        return history[-keep:] if keep else []
+
     def _timeout(self, budget: Budget) -> float:
         return min(self.settings.llm_timeout_s, budget.remaining())
 
@@ -116,7 +121,7 @@ class LLMAnswerer:
         fence: str,
     ) -> list[dict[str, str]]:
         msgs = [{"role": "system", "content": SYSTEM_PROMPT.format(fence=fence)}]
-        msgs += [{"role": t["role"], "content": t["content"]} for t in history[-6:]]
+        msgs += [{"role": t["role"], "content": t["content"]} for t in self._recent(history)]
         msgs.append(
             {
                 "role": "user",
@@ -129,7 +134,7 @@ class LLMAnswerer:
         self, question: str, history: list[dict[str, str]], budget: Budget | None = None
     ) -> str | None:
         budget = budget or Budget(self.settings.answer_budget_s)
-        turns = "\n".join(f"{t['role']}: {t['content']}" for t in history[-6:])
+        turns = "\n".join(f"{t['role']}: {t['content']}" for t in self._recent(history))
         timeout = self._timeout(budget)
         if timeout <= 0:
             return None

@@ -71,10 +71,14 @@ class Answer:
 
 
 def refusal(
-    question: str, standalone: str, hits: Sequence[SearchResult], lang: str, mode: str
+    question: str,
+    standalone: str,
+    hits: Sequence[SearchResult],
+    lang: str,
+    mode: Literal["extractive", "llm"],
 ) -> Answer:
     """'Not in the documents', with the closest documents as suggestions."""
-    seen: dict[str, dict[str, object]] = {}
+    seen: dict[str, dict[str, Any]] = {}
     for h in hits:
         if h.doc_id not in seen and len(seen) < 3:
             seen[h.doc_id] = {
@@ -84,7 +88,7 @@ def refusal(
                 "published": h.published,
             }
     text = NOT_FOUND[lang]
-    return Answer(question, standalone, text, False, mode, [], list(seen.values()), lang)  # type: ignore[arg-type]
+    return Answer(question, standalone, text, False, mode, [], list(seen.values()), lang)
 
 
 def with_units(answer: Answer, hits: Sequence[SearchResult]) -> Answer:

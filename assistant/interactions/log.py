@@ -22,7 +22,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from assistant.config import Settings
+from assistant.config import FEEDBACK_COMMENT_MAX_CHARS, Settings
 from assistant.interactions.schema import feedback, interactions
 
 # What a 👎 may say went wrong (the one follow-up question the surfaces ask).
@@ -212,7 +212,7 @@ class InteractionLog:
             if reason is not None or rating == 1:
                 values["reason"] = reason
             if comment:
-                values["comment"] = comment.strip()[:2000]
+                values["comment"] = comment.strip()[:FEEDBACK_COMMENT_MAX_CHARS]
             if existing is None:
                 try:
                     with conn.begin_nested():
@@ -341,9 +341,9 @@ def open_from_settings(settings: Settings) -> InteractionLog | None:
     """The configured log with old rows purged, or None when logging is off."""
     if not settings.interaction_log:
         return None
-    secret = settings.log_secret
+    secret, url = settings.log_secret, settings.database_url
     log = open_log(
-        settings.database_url,
+        url.get_secret_value() if url else None,
         Path(settings.data_dir),
         secret.get_secret_value() if secret else None,
     )

@@ -10,6 +10,7 @@ from prometheus_client import CollectorRegistry, Gauge
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.answer.model import Answer
+from assistant.config import FEEDBACK_COMMENT_MAX_CHARS
 from assistant.interactions import REASONS, FeedbackError
 from assistant.interactions.gaps import Gap
 from assistant.service import Assistant
@@ -26,7 +27,7 @@ class FeedbackIn(BaseModel):
     interaction_id: str = Field(min_length=1, max_length=64)
     rating: Literal["up", "down"]
     reason: Literal["wrong_figure", "wrong_source", "not_answered", "other"] | None = None
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: str | None = Field(default=None, max_length=FEEDBACK_COMMENT_MAX_CHARS)
 
 
 class FeedbackOut(BaseModel):

@@ -5,6 +5,7 @@ Swagger UI and ReDoc come from ``bots/web/vendor`` (see VERSIONS.txt there), nev
 from __future__ import annotations
 
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 from fastapi import FastAPI, HTTPException
 from fastapi.openapi.docs import (
@@ -29,8 +30,8 @@ PAGE_HEADERS = {
 CACHE = {"Cache-Control": "public, max-age=86400"}
 
 
-def _files(folder: object) -> set[str]:
-    return {p.name for p in folder.iterdir() if p.is_file()}  # type: ignore[attr-defined]
+def _files(folder: Traversable) -> set[str]:
+    return {p.name for p in folder.iterdir() if p.is_file()}
 
 
 def add_routes(app: FastAPI) -> None:

@@ -10,12 +10,23 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from typing import TYPE_CHECKING
 
 from indexing.formats.base import TOO_LARGE, Loaded, LoadError, ParseLimits
 from indexing.formats.tables import table_lines
 from indexing.formats.text import fix_mojibake
 
+if TYPE_CHECKING:
+    from lxml.etree import _Element
+
 INSTALL = "apt-get install -y antiword"
+
+
+def _text(element: _Element) -> str:
+    """All text inside an element (XPath ``string()``), without the element's own tail."""
+    from lxml import etree
+
+    return etree.tostring(element, encoding="unicode", method="text", with_tail=False)
 
 
 def read_doc(data: bytes, limits: ParseLimits) -> Loaded:
@@ -51,19 +62,15 @@ def read_doc(data: bytes, limits: ParseLimits) -> Loaded:
         if element.tag == "informaltable":
             tables += 1
             rows = [
-                [(entry.xpath("string()") or "").strip() for entry in row.iter("entry")]
-                for row in element.iter("row")
+                [_text(entry).strip() for entry in row.iter("entry")] for row in element.iter("row")
             ]
             lines.extend(table_lines(rows))
-        elif element.getparent() is not None and element.getparent().tag in ("book", "bookinfo"):
+        elif (parent := element.getparent()) is not None and parent.tag in ("book", "bookinfo"):
             continue  # the document title: antiword garbles its encoding
         elif not any(a.tag == "informaltable" for a in element.iterancestors()):
             own = "".join(
                 [element.text or ""]
-                + [
-                    ("" if c.tag == "informaltable" else c.xpath("string()")) + (c.tail or "")
-                    for c in element
-                ]
+                + [("" if c.tag == "informaltable" else _text(c)) + (c.tail or "") for c in element]
             )
             lines.extend(line.strip() for line in own.splitlines() if line.strip())
     text = "\n".join(lines)

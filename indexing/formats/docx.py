@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 from indexing.formats.base import Loaded, LoadError, ParseLimits
 from indexing.formats.tables import table_lines
 from indexing.formats.text import fix_mojibake
 from indexing.formats.zipped import check_zip
+
+if TYPE_CHECKING:
+    from docx.table import Table
 
 
 def read_docx(data: bytes, limits: ParseLimits) -> Loaded:
@@ -38,10 +42,10 @@ def read_docx(data: bytes, limits: ParseLimits) -> Loaded:
     return fix_mojibake(Loaded(text, meta))  # typed with a .VnTime or VNI font
 
 
-def _rows(table: object) -> list[list[str | None]]:
+def _rows(table: Table) -> list[list[str | None]]:
     """Cell texts per row; a cell merged across columns is kept once (python-docx repeats it)."""
     rows: list[list[str | None]] = []
-    for row in table.rows:  # type: ignore[attr-defined]
+    for row in table.rows:
         seen: list[object] = []  # lxml elements: the same node is the same proxy while referenced
         cells: list[str | None] = []
         for cell in row.cells:

@@ -9,6 +9,7 @@ the national motto, the "Nơi nhận" and signature block) are read cell by cell
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 _NUMBER = re.compile(r"^[\d\s.,%+\-–/()]+$")
 
@@ -30,7 +31,7 @@ def is_layout(rows: list[list[str]]) -> bool:
     return len(rows) <= 3 and any("\n" in c for c in rows[0])
 
 
-def table_lines(raw_rows: list[list[str | None]]) -> list[str]:
+def table_lines(raw_rows: Sequence[Sequence[str | None]]) -> list[str]:
     """Rows of cell texts (``None`` for a merged-away cell) → lines of text."""
     rows = [[_clean(c) for c in row] for row in raw_rows]
     rows = [r for r in rows if any(r)]

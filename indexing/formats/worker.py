@@ -105,7 +105,7 @@ def parse_isolated(name: str, data: bytes, limits: ParseLimits, progress: Progre
                     deadline, budget = deadline + extra, budget + extra
                 progress(value)
             elif kind == "ok":
-                return value  # type: ignore[no-any-return]
+                return value
             elif kind == "memory":
                 raise LoadError(
                     f"{TOO_LARGE}: parsing needed more than {limits.memory_mb} MB of memory "
