@@ -286,6 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from indexing.formats.worker import preload
+
+    preload("bots.cli")  # parse workers re-run this main: preloaded, the re-import is free
     debug = getattr(args, "debug", False)
     try:
         from assistant.logs import configure

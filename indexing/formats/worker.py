@@ -31,12 +31,22 @@ _PRELOAD = [
     "docx",
     "pdfplumber",
     "trafilatura",
-    # Each child re-runs the parent's main script (multiprocessing's main-module fix-up); with
-    # the CLI imported here that costs nothing. pytest's main is skipped by the same fix-up.
-    "bots.cli",
 ]
 _lock = threading.Lock()
 _context: Any = None
+
+
+def preload(module: str) -> None:
+    """Have the fork server import ``module`` too (call before the first parse).
+
+    Each child re-runs the parent's main script (multiprocessing's main-module fix-up); an
+    adapter whose main imports a lot registers itself here so that costs nothing in the child.
+    """
+    with _lock:
+        if module not in _PRELOAD:
+            _PRELOAD.append(module)
+        if _context is not None:
+            _context.set_forkserver_preload(_PRELOAD)
 
 
 def _ctx() -> Any:
