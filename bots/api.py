@@ -22,6 +22,7 @@ from bots.auth import KeyRateLimiter, KeyRing
 from bots.documents import add_document_routes
 from bots.gate import Gate
 from bots.guards import make_guards
+from bots.redact import database_password
 from bots.routes import answers, chat, documents_read, feedback, health, models, pages, webhook
 from indexing.library import Library
 
@@ -42,6 +43,8 @@ def create_app(
         settings.embed_api_key,
         settings.qdrant_api_key,
         settings.telegram_webhook_secret,
+        settings.database_url,
+        database_password(settings.database_url),
     )
     metrics = observe.Metrics()
 

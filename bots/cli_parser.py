@@ -83,7 +83,12 @@ def build(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     p.set_defaults(func=commands["telegram"])
 
     p = add("eval", "retrieval and answer quality on an eval set")
-    p.add_argument("--set", type=Path, required=True, help="eval set (JSONL, see evals/README.md)")
+    p.add_argument(
+        "--set",
+        type=Path,
+        required=True,
+        help="eval set: a JSONL file (see evals/README.md) or a packaged name (seed, news_tune, …)",
+    )
     p.add_argument(
         "--out",
         type=Path,
@@ -92,7 +97,11 @@ def build(commands: Mapping[str, Command]) -> argparse.ArgumentParser:
     p.add_argument(
         "--compare", default="hybrid", help="configurations: hybrid,dense,sparse,rrf,dbsf"
     )
-    p.add_argument("--baseline", type=Path, help="fail when a headline metric drops vs this")
+    p.add_argument(
+        "--baseline",
+        type=Path,
+        help="fail when a headline metric drops vs this (a JSON file or a packaged name: seed)",
+    )
     p.add_argument("--max-drop", type=float, default=0.02, help="allowed drop (default 0.02)")
     p.add_argument("--write-baseline", type=Path, help="write the headline metrics as a baseline")
     p.add_argument(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 MASK = "[redacted]"
 # Query or form parameters whose value is a credential.
@@ -57,6 +58,12 @@ class RedactingFilter(logging.Filter):
 
 
 FILTER = RedactingFilter()
+
+
+def database_password(url: Any) -> str | None:
+    """The password inside a database URL (logged on its own by drivers' errors)."""
+    value = url.get_secret_value() if hasattr(url, "get_secret_value") else url
+    return urlsplit(value).password if value else None
 
 
 def install(*secrets: Any) -> None:

@@ -40,3 +40,22 @@ def test_rejected_telegram_token_is_not_printed(tmp_path: Path) -> None:
     assert run.returncode != 0
     assert "rejected the bot token" in output
     assert TOKEN not in output and TOKEN.split(":")[1] not in output
+
+
+def test_database_password_is_redacted_from_log_lines() -> None:
+    import logging
+
+    from pydantic import SecretStr
+
+    from bots import redact
+
+    url = SecretStr("postgresql+psycopg://hoidap:s3cr3t-pw@127.0.0.1:5432/hoidap")
+    assert redact.database_password(url) == "s3cr3t-pw"
+    assert redact.database_password(None) is None
+    redact.install(redact.database_password(url))
+    record = logging.LogRecord(
+        "x", logging.ERROR, __file__, 1, "auth failed: %s", ("s3cr3t-pw",), None
+    )
+    redact.FILTER.filter(record)
+    assert "s3cr3t-pw" not in record.getMessage()
+    assert redact.MASK in record.getMessage()
