@@ -21,6 +21,7 @@ import textwrap
 import time
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"  # Debian's fonts-dejavu-core
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,21 @@ def render_scan(
     lines: list[Item], dpi: int = 300, skew: float = 0.6, dust: float = 0.01, seed: int = 0
 ) -> bytes:
     """One A4 page of 12 pt text as an image-only PDF: slightly rotated, with dust specks."""
+    return scan_pdf([scan_page(lines, dpi, skew, dust, seed)], dpi)
+
+
+def scan_pdf(pages: list[Any], dpi: int) -> bytes:
+    """Page images as one image-only PDF: greyscale pages as JPEG, black-and-white ones as
+    CCITT G4 (what office scanners write for documents)."""
+    buf = io.BytesIO()
+    pages[0].save(buf, "PDF", resolution=dpi, save_all=True, append_images=pages[1:])
+    return buf.getvalue()
+
+
+def scan_page(
+    lines: list[Item], dpi: int = 300, skew: float = 0.6, dust: float = 0.01, seed: int = 0
+) -> Any:
+    """One A4 page of 12 pt text as a greyscale image: slightly rotated, with dust specks."""
     from PIL import Image, ImageDraw, ImageFont
 
     rng = random.Random(seed)
@@ -59,9 +75,7 @@ def render_scan(
         x, yy = rng.randrange(width - 2), rng.randrange(height - 2)
         for dx in range(rng.randint(1, 2)):
             pixels[x + dx, yy] = rng.randint(0, 140)  # type: ignore[index]
-    buf = io.BytesIO()
-    page.save(buf, "PDF", resolution=dpi)
-    return buf.getvalue()
+    return page
 
 
 def wrap(paragraphs: list[Item], width: int = 78) -> list[Item]:
