@@ -23,7 +23,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from evals.build_official_docx import OUT, SRC, Parts, split_source, table_row
@@ -53,7 +53,7 @@ def text_pdf(parts: Parts) -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
-    pdf.set_creation_date(datetime(2025, 5, 12, tzinfo=timezone.utc))  # reproducible bytes
+    pdf.set_creation_date(datetime(2025, 5, 12, tzinfo=UTC))  # reproducible bytes
     pdf.add_font("DejaVu", "", f"{FONT_DIR}/DejaVuSerif.ttf")
     pdf.add_font("DejaVu", "B", f"{FONT_DIR}/DejaVuSerif-Bold.ttf")
     pdf.set_font("DejaVu", size=11)
@@ -86,7 +86,8 @@ def text_pdf(parts: Parts) -> bytes:
 
 def scan_lines(parts: Parts) -> list[str | list[str]]:
     """What the typist's pages hold: the header and closing as two columns at tab stops, the
-    body wrapped at 78 characters, the targets as table rows at tab stops."""
+    body wrapped at 78 characters (a blank line after the trích yếu), the targets as table rows
+    at tab stops."""
     from evals.ocr_accuracy import wrap
 
     def pairs(left: list[str], right: list[str]) -> list[str | list[str]]:
@@ -95,8 +96,10 @@ def scan_lines(parts: Parts) -> list[str | list[str]]:
         return [[a, b] if a and b else (a or b) for a, b in zip(left, right, strict=True)]
 
     lines = pairs(parts.left, parts.right) + [""]
-    for block in _blocks(parts.body):
+    for k, block in enumerate(_blocks(parts.body)):
         lines += wrap([block]) if isinstance(block, str) else list(block)
+        if k == 1:  # the type and trích yếu stand apart from the text
+            lines.append("")
     return lines + [""] + pairs(parts.recipients, parts.signature)
 
 

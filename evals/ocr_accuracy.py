@@ -43,7 +43,16 @@ def scan_pdf(pages: list[Any], dpi: int) -> bytes:
     """Page images as one image-only PDF: greyscale pages as JPEG, black-and-white ones as
     CCITT G4 (what office scanners write for documents)."""
     buf = io.BytesIO()
-    pages[0].save(buf, "PDF", resolution=dpi, save_all=True, append_images=pages[1:])
+    fixed = time.gmtime(1_767_225_600)  # 2026-01-01: the same pages give the same bytes
+    pages[0].save(
+        buf,
+        "PDF",
+        resolution=dpi,
+        save_all=True,
+        append_images=pages[1:],
+        creationDate=fixed,
+        modDate=fixed,
+    )
     return buf.getvalue()
 
 
