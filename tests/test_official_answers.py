@@ -86,3 +86,12 @@ def test_dates_a_legal_text_states_without_a_calendar_date() -> None:
     month = "Tổ chức Hội chợ công nghiệp hỗ trợ vào tháng 9 năm 2026 tại thành phố Bắc Ninh."
     assert [s.text for s in find_spans(month, AType.PERIOD)] == ["tháng 9 năm 2026"]
     assert [s.text for s in find_spans("giai đoạn 2026 - 2030", AType.PERIOD)]
+
+
+def test_how_much_of_a_cost_asks_for_money() -> None:
+    from assistant.answer.analysis import analyse
+
+    asked = "Năm 2026 Hải Dương hỗ trợ tối đa bao nhiêu chi phí kiểm toán năng lượng?"
+    assert analyse(asked).atype is AType.MONEY
+    assert analyse("Có bao nhiêu doanh nghiệp được hỗ trợ chi phí tư vấn?").atype is AType.COUNT
+    assert analyse("Long An hỗ trợ bao nhiêu phần trăm chi phí xử lý?").atype is AType.PERCENT
