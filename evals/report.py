@@ -57,6 +57,13 @@ OFFICIAL = (
     "unanswerable_refused",
     "section@1",
 )
+_SHORT = {
+    "doc_found": "doc",
+    "section_correct": "section",
+    "table_cell_answered": "cell",
+    "answer_contains": "contains",
+    "unanswerable_refused": "refused",
+}
 # Tags naming the format a question's document arrived in (issue 13: "report per format").
 FORMAT_TAGS = ("txt", "md", "html", "docx", "pdf", "scan", "doc", "tcvn3", "vni")
 
@@ -258,11 +265,15 @@ def terminal_table(report: dict[str, Any]) -> None:
     first = next(iter(report["configs"]))
     rows = [(t, m) for t, m in official_rows(report["configs"][first]) if t in FORMAT_TAGS]
     if rows:
-        per_format = Table(title=f"Official documents per format ({first})")
+        per_format = Table(
+            title=f"Official documents per format ({first})",
+            caption="doc: doc_found · section: section_correct · cell: table_cell_answered · "
+            "refused: unanswerable_refused",
+        )
         per_format.add_column("format")
         per_format.add_column("n", justify="right")
         for metric in OFFICIAL:
-            per_format.add_column(metric, justify="right")
+            per_format.add_column(_SHORT.get(metric, metric), justify="right")
         for tag, m in rows:
             per_format.add_row(tag, str(m["questions"]), *(_fmt(m.get(k)) for k in OFFICIAL))
         console.print(per_format)
