@@ -224,3 +224,20 @@ def test_hoidap_index_reads_every_format_of_the_official_corpus(tmp_path: Path) 
         assert record["doc_number"] == number
         for key, value in meta.items():
             assert record[key] == value, (name, record)
+
+
+@pytest.mark.parametrize("pitch", [100, 200])  # single and double line spacing
+def test_ocr_paragraphs_follow_the_empty_line_whatever_the_line_spacing(pitch: int) -> None:
+    height = 40
+    tops = [100, 100 + pitch, 100 + 2 * pitch, 100 + 4 * pitch]  # an empty line before the last
+    texts = [
+        "Kế hoạch thực hiện",
+        "Đề án năm 2026",
+        "Thực hiện Quyết định",
+        "Thực hiện Quyết định số",
+    ]
+    tsv = _tsv([(100, top, 900, height, text, 95.0) for top, text in zip(tops, texts, strict=True)])
+    assert page_lines(tsv) == [
+        "Kế hoạch thực hiện Đề án năm 2026 Thực hiện Quyết định",
+        "Thực hiện Quyết định số",
+    ]

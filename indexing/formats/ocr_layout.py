@@ -119,8 +119,12 @@ def page_lines(tsv: str) -> list[str]:
             s.left - left < 0.05 * (right - left) and right - s.right < 0.15 * (right - left)
             for s in prose
         ]
+        # An empty line between paragraphs: a gap well over the usual one between lines (which
+        # depends on the line spacing the document was typed with).
+        gaps = [s.top - p.bottom for p, s in zip(prose, prose[1:], strict=False)]
+        usual = median([g for g in gaps if g > 0] or [0])
         height = median([s.bottom - s.top for s in prose]) if prose else 0
-        spaced = [k > 0 and s.top - prose[k - 1].bottom > 0.8 * height for k, s in enumerate(prose)]
+        spaced = [False] + [g > max(1.8 * usual, 0.5 * height) for g in gaps]
         out.extend(join_wrapped([s.text for s in prose], full, spaced))
         prose.clear()
 
