@@ -22,6 +22,7 @@ import time
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from evals.packaged import SEED_CORPUS
 
@@ -38,6 +39,30 @@ def render_scan(
     lines: list[Item], dpi: int = 300, skew: float = 0.6, dust: float = 0.01, seed: int = 0
 ) -> bytes:
     """One A4 page of 12 pt text as an image-only PDF: slightly rotated, with dust specks."""
+    return scan_pdf([scan_page(lines, dpi, skew, dust, seed)], dpi)
+
+
+def scan_pdf(pages: list[Any], dpi: int) -> bytes:
+    """Page images as one image-only PDF: greyscale pages as JPEG, black-and-white ones as
+    CCITT G4 (what office scanners write for documents)."""
+    buf = io.BytesIO()
+    fixed = time.gmtime(1_767_225_600)  # 2026-01-01: the same pages give the same bytes
+    pages[0].save(
+        buf,
+        "PDF",
+        resolution=dpi,
+        save_all=True,
+        append_images=pages[1:],
+        creationDate=fixed,
+        modDate=fixed,
+    )
+    return buf.getvalue()
+
+
+def scan_page(
+    lines: list[Item], dpi: int = 300, skew: float = 0.6, dust: float = 0.01, seed: int = 0
+) -> Any:
+    """One A4 page of 12 pt text as a greyscale image: slightly rotated, with dust specks."""
     from PIL import Image, ImageDraw, ImageFont
 
     rng = random.Random(seed)
@@ -61,9 +86,7 @@ def render_scan(
         x, yy = rng.randrange(width - 2), rng.randrange(height - 2)
         for dx in range(rng.randint(1, 2)):
             page.putpixel((x + dx, yy), rng.randint(0, 140))
-    buf = io.BytesIO()
-    page.save(buf, "PDF", resolution=dpi)
-    return buf.getvalue()
+    return page
 
 
 def wrap(paragraphs: Sequence[Item], width: int = 78) -> list[Item]:

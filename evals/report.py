@@ -49,7 +49,34 @@ PER_TYPE = (
     "short_answer_exact",
     "short_answer_contains",
 )
-OFFICIAL = ("doc_found", "section_correct", "table_cell_answered", "answer_contains", "section@1")
+OFFICIAL = (
+    "doc_found",
+    "section_correct",
+    "table_cell_answered",
+    "answer_contains",
+    "unanswerable_refused",
+    "section@1",
+)
+_SHORT = {
+    "doc_found": "doc",
+    "section_correct": "section",
+    "table_cell_answered": "cell",
+    "answer_contains": "contains",
+    "unanswerable_refused": "refused",
+}
+# Tags naming the format a question's document arrived in (issue 13: "report per format").
+FORMAT_TAGS = ("txt", "md", "html", "docx", "pdf", "scan", "doc", "tcvn3", "vni")
+
+
+def official_rows(config: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Per-tag rows of an official-document set, the format tags first: every tag with
+    official metrics, and every format tag (its unanswerable questions included)."""
+    per_tag = config.get("per_tag") or {}
+    if not any("doc_found" in m for m in per_tag.values()):
+        return []
+    formats = [(t, per_tag[t]) for t in FORMAT_TAGS if t in per_tag]
+    others = [(t, m) for t, m in per_tag.items() if "doc_found" in m and t not in FORMAT_TAGS]
+    return formats + others
 
 
 def _fmt(value: Any) -> str:
@@ -161,7 +188,7 @@ def markdown(report: dict[str, Any]) -> str:
         lines += ["", "## Per-question changes", ""]
         for title, text in report["changes"].items():
             lines += [f"### {title}", "", "```", text, "```", ""]
-    official = [(t, m) for t, m in configs[first]["per_tag"].items() if "doc_found" in m]
+    official = official_rows(configs[first])
     if official:
         lines += [
             "",
@@ -233,4 +260,20 @@ def terminal_table(report: dict[str, Any]) -> None:
             *(_fmt(c["overall"].get(metric)) for c in report["configs"].values()),
             style=style,
         )
-    Console(stderr=False).print(table)
+    console = Console(stderr=False)
+    console.print(table)
+    first = next(iter(report["configs"]))
+    rows = [(t, m) for t, m in official_rows(report["configs"][first]) if t in FORMAT_TAGS]
+    if rows:
+        per_format = Table(
+            title=f"Official documents per format ({first})",
+            caption="doc: doc_found · section: section_correct · cell: table_cell_answered · "
+            "refused: unanswerable_refused",
+        )
+        per_format.add_column("format")
+        per_format.add_column("n", justify="right")
+        for metric in OFFICIAL:
+            per_format.add_column(_SHORT.get(metric, metric), justify="right")
+        for tag, m in rows:
+            per_format.add_row(tag, str(m["questions"]), *(_fmt(m.get(k)) for k in OFFICIAL))
+        console.print(per_format)

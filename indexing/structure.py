@@ -53,6 +53,9 @@ _UNIT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("muc", re.compile(r"^(?:MỤC|Mục)\s+(?P<n>\d+)\b")),
     ("dieu", re.compile(r"^(?:Điều|ĐIỀU)\s+(?P<n>\d+[a-z]?)\s*[.:]")),
     ("roman", re.compile(rf"^(?P<n>{_ROMAN})\.\s+\S")),
+    # OCR drops the dot of a plan heading ("II NHIỆM VỤ"): still a unit when a title in capitals
+    # follows.
+    ("roman", re.compile(rf"^(?P<n>{_ROMAN})\s+(?P<title>\S.{{3,}})$")),
     ("sub", re.compile(r"^(?P<n>\d{1,2}\.\d{1,2})\.?\s+\S")),
     ("arabic", re.compile(r"^(?P<n>\d{1,2})\.\s+\S")),
     ("diem", re.compile(r"^(?P<n>[a-zđ])\)\s+\S")),
@@ -145,8 +148,35 @@ def unit_of(line: str) -> tuple[str, str] | None:
             number = m["n"]
             if kind == "roman" and not _valid_roman(number):
                 return None
+            if "title" in m.groupdict() and not _is_caps(m["title"]):
+                continue
             return kind, number
     return None
+
+
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def roman_value(text: str) -> int:
+    values = [_ROMAN_VALUES[c] for c in text]
+    return sum(-v if v < w else v for v, w in zip(values, [*values[1:], 0], strict=True))
+
+
+def _roman(value: int) -> str:
+    out = ""
+    for number, letters in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while value >= number:
+            out, value = out + letters, value - number
+    return out
+
+
+def _next_roman(parent: Unit, number: str) -> str:
+    """A plan section numbered at or below the one before it ("II." twice: OCR read "III." as
+    "II") is the next one: sections of a plan run I., II., III. in order."""
+    before = [c for c in parent.children if c.kind == "roman"]
+    if before and roman_value(number) <= roman_value(before[-1].number):
+        return _roman(roman_value(before[-1].number) + 1)
+    return number
 
 
 def _valid_roman(text: str) -> bool:
@@ -240,9 +270,7 @@ def _issuer(head: list[str]) -> str | None:
     for segment in segments:
         segment = re.split(r"\s*[:;]\s*Số\b|\s+Số\s*:", segment)[0].strip(" :;-")
         if not segment or _MOTTO.search(fold(segment)):
-            if parts:
-                break
-            continue
+            continue  # read line by line across the columns, the motto sits between
         if not _is_caps(segment) or _NUMBER.search(segment):
             continue
         if parts and _ISSUER_START.match(segment):  # a body under its parent: "SỞ …"
@@ -322,6 +350,8 @@ def parse(text: str) -> OfficialDoc | None:
             unit = Unit(found[0], found[1], [line])
             while RANK[stack[-1].kind] >= RANK[unit.kind]:
                 stack.pop()
+            if unit.kind == "roman":
+                unit.number = _next_roman(stack[-1], unit.number)
             stack[-1].children.append(unit)
             stack.append(unit)
         else:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from evals import failures, plots, report
 
 
@@ -118,3 +120,33 @@ def test_per_tag_plot_shows_only_varying_metrics_and_plots_are_written(tmp_path:
         plots.failure_classes(rep, tmp_path / "f.png"),
     ]
     assert all(p.stat().st_size > 5000 for p in made)
+
+
+def test_official_sets_are_reported_per_format_in_the_report_and_the_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    rep = _report()
+    per_tag = {
+        "accented": {"questions": 5, "answer_contains": 0.4},
+        "table": {"questions": 3, "doc_found": 1.0, "table_cell_answered": 0.667},
+        "scan": {"questions": 4, "doc_found": 0.75, "section_correct": 0.5},
+        "pdf": {"questions": 2, "unanswerable_refused": 1.0},  # only unanswerable questions
+        "txt": {"questions": 6, "doc_found": 1.0, "section_correct": 0.833},
+    }
+    rep["configs"]["hybrid"]["per_tag"] = per_tag
+    assert [t for t, _ in report.official_rows(rep["configs"]["hybrid"])] == [
+        "txt",
+        "pdf",
+        "scan",
+        "table",
+    ]
+    md = report.markdown(rep)
+    assert "## Official documents per tag (hybrid)" in md
+    assert "| scan | 4 | 0.750 | 0.500 | — | — | — | — |" in md
+    report.terminal_table(rep)
+    out = capsys.readouterr().out
+    assert "Official documents per format (hybrid)" in out
+    per_format = out.split("Official documents per format (hybrid)")[1]
+    assert "scan" in per_format and "0.750" in per_format and "table " not in per_format
+    rep["configs"]["hybrid"]["per_tag"] = {"accented": per_tag["accented"], "pdf": per_tag["pdf"]}
+    assert report.official_rows(rep["configs"]["hybrid"]) == []  # not an official-document set

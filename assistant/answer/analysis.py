@@ -40,6 +40,7 @@ _RULES: list[tuple[AType, re.Pattern[str]]] = [
             r"tong muc dau tu|nguon von|muc dau tu|thu nhap|tien luong|muc luong|tien thue|loi nhuan|"
             r"gia tri)\b.*(?:bao nhieu|muc nao)|"
             r"(?:bao nhieu|how much).*\b(?:von|ngan sach|kinh phi|bao nhieu tien|gia thue)\b|"
+            r"\bbao nhieu chi phi\b|"
             r"\b(?:investment|capital|budget|cost|price|rent|revenue|funding|worth|turnover|salary|wage|fund)\b|"
             r"\bhow much\b(?! (?:land|area|space))"
         ),

@@ -20,6 +20,7 @@ import numpy as np
 
 from assistant.answer.analysis import Analysis
 from assistant.answer.constraints import missing_constraints
+from assistant.answer.doc_match import other_document
 from assistant.answer.passage import Sentence, sentences_of
 from assistant.answer.spans import AType, Span, find_spans
 from assistant.answer.vocab import measure_words
@@ -31,6 +32,9 @@ EmbedFn = Callable[[list[str]], list[list[float]]]
 _NO_SPAN_FACTOR = 0.45  # a typed question's candidate without a span of the type
 _NO_MEASURE_FACTOR = 0.3  # a figure of the right unit but not of the measure asked for
 _MIN_OVERLAP = 0.1  # a Vietnamese question sharing (almost) no words with the sentence
+_LEAD_IN_FACTOR = 0.6  # an official document's lead-in ("… như sau:") or scope restating its title
+_RESTATES = 0.6  # share of a sentence's syllables found in its document's title
+_OTHER_DOCUMENT_FACTOR = 0.85  # the question names another document number or kind
 
 
 @dataclass
@@ -46,6 +50,8 @@ class Candidate:
     typed: bool = False
     english: bool = False  # English question over Vietnamese text: overlap says little
     measure_ok: bool = True  # the measure asked for ("giá thuê") is named near the figure
+    lead_in: bool = False  # announces the clauses that follow, or restates the document's title
+    other_document: bool = False  # the question names another number or kind of document
 
     @property
     def text(self) -> str:
@@ -69,6 +75,10 @@ class Candidate:
         gate = _NO_SPAN_FACTOR if self.typed and self.span is None else 1.0
         if not self.english and self.lexical < _MIN_OVERLAP:
             gate *= 0.5
+        if self.lead_in:
+            gate *= _LEAD_IN_FACTOR
+        if self.other_document:
+            gate *= _OTHER_DOCUMENT_FACTOR
         return gate * (1.0 if self.measure_ok else _NO_MEASURE_FACTOR)
 
     @property
@@ -91,6 +101,22 @@ def _features(text: str) -> set[str]:
     syl = re.findall(r"[^\W_]+", " ".join(fold(text).split()))
     feats |= {f"b:{a}_{b}" for a, b in zip(syl, syl[1:], strict=False)}
     return feats
+
+
+def _syllables(text: str) -> set[str]:
+    return set(re.findall(r"[^\W_]+", fold(text)))
+
+
+def is_lead_in(sentence: str, hit: SearchResult) -> bool:
+    """In an official document, a sentence that announces what follows ("… với các nội dung chủ
+    yếu sau:") or restates the trích yếu ("Nghị quyết này quy định chính sách hỗ trợ … giai đoạn
+    2026 - 2030"): it matches any question about the document and answers none."""
+    if hit.doc_type is None:
+        return False
+    if sentence.rstrip().endswith(":"):
+        return True
+    own = _syllables(sentence)
+    return bool(own and hit.title) and len(own & _syllables(hit.title)) >= _RESTATES * len(own)
 
 
 def _dense_scale(cosine: float) -> float:
@@ -183,6 +209,10 @@ def score_candidates(
         return math.log(1 + (n + 1) / (df.get(f, 0) + 0.5))
 
     q_weight = sum(idf(f) for f in q_feats) or 1.0
+    # Only when some passage is of the document the question names: else nothing is preferred.
+    other = {h.chunk_id: other_document(analysis.question, h) for h in hits}
+    if all(other.values()):
+        other = dict.fromkeys(other, False)
     out: list[Candidate] = []
     previous: dict[str, tuple[int, float]] = {}
     for rank, hit, sentence, feats in rows:
@@ -209,6 +239,8 @@ def score_candidates(
                 typed=analysis.typed,
                 english=analysis.lang == "en",
                 measure_ok=measure_ok,
+                lead_in=is_lead_in(sentence.text, hit),
+                other_document=other[hit.chunk_id],
             )
         )
     out.sort(key=lambda c: c.prescore, reverse=True)

@@ -65,5 +65,8 @@ def sentences_of(hit: SearchResult) -> tuple[Sentence, ...]:
 
 
 def context_of(hit: SearchResult, sentence: Sentence) -> str:
-    """What a sentence's facts are about: the sentence, its paragraph, heading and the title."""
-    return f"{sentence.text}\n{sentence.paragraph}\n{sentence.heading}\n{hit.title}"
+    """What a sentence's facts are about: the sentence, its paragraph, heading and the title;
+    for an official document also its issuing body (a notice of the "Ban Quản lý các khu công
+    nghiệp, UBND tỉnh Bắc Giang" is about Bắc Giang; a newspaper's name says nothing)."""
+    issuer = f"\n{hit.outlet}" if hit.doc_type and hit.outlet else ""
+    return f"{sentence.text}\n{sentence.paragraph}\n{sentence.heading}\n{hit.title}{issuer}"

@@ -71,6 +71,8 @@ _DATE = re.compile(
     re.I,
 )
 _YEAR = re.compile(rf"(?:(?:năm|đến|từ|in|by)\s+)?\b{_YEAR_RE}\b", re.I)
+# When a legal text takes effect without a calendar date: "có hiệu lực kể từ ngày ký".
+_SIGNING = re.compile(r"\b(?:kể\s+)?từ\s+ngày\s+(?:ký|ban hành|công bố|thông qua)\b", re.I)
 _DOCNUM = re.compile(
     r"(?:(?:Quyết định|Nghị quyết|Nghị định|Thông tư|Công văn|Công điện|Chỉ thị|Kế hoạch|Luật|Decision|Resolution|Decree)\s+(?:số\s+|No\.?\s*)?)?"
     r"\b\d+(?:/\d{4})?[/-][A-ZĐ]{1,6}(?:-[A-ZĐ][A-Za-zĐđ]{0,7})*(?:/[A-ZĐ]{1,6})?\b",
@@ -240,9 +242,13 @@ def find_spans(text: str, wanted: AType, noun: str | None = None) -> list[Span]:
         spans = [s for s in _spans(_YEAR, text, AType.YEAR)]
         return spans + _spans(_PERIOD, text, AType.PERIOD)
     if wanted is AType.DATE:
-        return _spans(_DATE, text, AType.DATE) or _spans(_PERIOD, text, AType.PERIOD)
-    if wanted is AType.PERIOD:
-        return _spans(_PERIOD, text, AType.PERIOD)
+        return (
+            _spans(_DATE, text, AType.DATE)
+            or _spans(_PERIOD, text, AType.PERIOD)
+            or _spans(_SIGNING, text, AType.DATE)
+        )
+    if wanted is AType.PERIOD:  # "vào thời gian nào": a year range, else a month or a date
+        return _spans(_PERIOD, text, AType.PERIOD) or _spans(_DATE, text, AType.DATE)
     return _spans(_TYPED[wanted], text, wanted)
 
 

@@ -16,6 +16,8 @@ from statistics import median
 
 from indexing.formats.tables import table_lines
 
+_SPECK_AREA = 30  # pixels: dust, at any scan resolution worth reading
+_SPECK_CONF = 60  # Tesseract's confidence (0–100) below which a short mark is taken as dust
 GAP = 1.5  # a gap wider than this many word heights separates two cells or blocks
 _ENDS = re.compile(r"[.:;!?…]\s*$")
 # A line that opens a unit or a list item never continues the previous one.
@@ -29,16 +31,21 @@ class Segment:
     left: int
     right: int
     text: str
+    top: int = 0
+    bottom: int = 0
 
 
 def opens_unit(line: str) -> bool:
     return bool(_STARTS.match(line)) or line.isupper()
 
 
-def join_wrapped(lines: list[str], full: list[bool] | None = None) -> list[str]:
+def join_wrapped(
+    lines: list[str], full: list[bool] | None = None, spaced: list[bool] | None = None
+) -> list[str]:
     """Sentences wrapped on paper, joined: a line that does not end a sentence continues on the
     next when that one starts with a small letter, or when it ran to the right margin
-    (``full``) and the next does not open a unit (Điều 2., a), a heading in capitals)."""
+    (``full``) and the next does not open a unit (Điều 2., a), a heading in capitals), unless
+    an empty line's height separates them (``spaced``: a new paragraph)."""
     out: list[str] = []
     wraps = False
     for k, raw in enumerate(lines):
@@ -46,6 +53,7 @@ def join_wrapped(lines: list[str], full: list[bool] | None = None) -> list[str]:
         if not line:
             continue
         open_end = bool(out) and not _ENDS.search(out[-1]) and not opens_unit(line)
+        open_end = open_end and not (spaced and spaced[k])
         if open_end and (line[0].islower() or wraps):
             out[-1] = f"{out[-1]} {line}"
         else:
@@ -56,27 +64,43 @@ def join_wrapped(lines: list[str], full: list[bool] | None = None) -> list[str]:
 
 def tsv_lines(tsv: str) -> list[list[Segment]]:
     """Tesseract TSV → its text lines in reading order, each cut into segments at wide gaps."""
-    lines: dict[tuple[str, str, str], list[tuple[int, int, int, str]]] = {}
-    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
-        text = (row.get("text") or "").strip()
-        if row.get("level") != "5" or not text:
+    rows = [
+        row
+        for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
+        if row.get("level") == "5" and (row.get("text") or "").strip()
+    ]
+    typical = median([int(r["height"]) for r in rows]) if rows else 0
+    lines: dict[tuple[str, str, str], list[tuple[int, int, int, str, int]]] = {}
+    for row in rows:
+        text = row["text"].strip()
+        left, width, height = int(row["left"]), int(row["width"]), int(row["height"])
+        if _speck(text, width, height, float(row.get("conf") or 0), typical):
             continue
         key = (row["block_num"], row["par_num"], row["line_num"])
-        left, width, height = int(row["left"]), int(row["width"]), int(row["height"])
-        lines.setdefault(key, []).append((left, left + width, height, text))
+        top = int(row["top"])
+        lines.setdefault(key, []).append((left, left + width, height, text, top))
     out: list[list[Segment]] = []
     for words in lines.values():
         words.sort()
-        gap = GAP * median(h for _, _, h, _ in words)
-        segments = [Segment(words[0][0], words[0][1], words[0][3])]
-        for (_, prev_right, _, _), (left, right, _, text) in zip(words, words[1:], strict=False):
-            if left - prev_right > gap:
-                segments.append(Segment(left, right, text))
+        gap = GAP * median(w[2] for w in words)
+        top, bottom = min(w[4] for w in words), max(w[4] + w[2] for w in words)
+        segments = [Segment(words[0][0], words[0][1], words[0][3], top, bottom)]
+        for prev, (left, right, _, text, _) in zip(words, words[1:], strict=False):
+            if left - prev[1] > gap:
+                segments.append(Segment(left, right, text, top, bottom))
             else:
                 segments[-1].text += f" {text}"
                 segments[-1].right = right
         out.append(segments)
     return out
+
+
+def _speck(text: str, width: int, height: int, conf: float, typical: float) -> bool:
+    """Dust read as a mark ("_", "—", "|", "'"): no letter or digit, and a box of a few pixels,
+    or a low confidence on a box shorter than the text around it (a dash of a list is neither)."""
+    if any(c.isalnum() for c in text):
+        return False
+    return width * height < _SPECK_AREA or (conf < _SPECK_CONF and height < 0.6 * typical)
 
 
 def page_lines(tsv: str) -> list[str]:
@@ -95,7 +119,13 @@ def page_lines(tsv: str) -> list[str]:
             s.left - left < 0.05 * (right - left) and right - s.right < 0.15 * (right - left)
             for s in prose
         ]
-        out.extend(join_wrapped([s.text for s in prose], full))
+        # An empty line between paragraphs: a gap well over the usual one between lines (which
+        # depends on the line spacing the document was typed with).
+        gaps = [s.top - p.bottom for p, s in zip(prose, prose[1:], strict=False)]
+        usual = median([g for g in gaps if g > 0] or [0])
+        height = median([s.bottom - s.top for s in prose]) if prose else 0
+        spaced = [False] + [g > max(1.8 * usual, 0.5 * height) for g in gaps]
+        out.extend(join_wrapped([s.text for s in prose], full, spaced))
         prose.clear()
 
     i = 0
