@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from importlib import resources
 from importlib.resources.abc import Traversable
+from typing import Any
 
 from fastapi import FastAPI, HTTPException
 from fastapi.openapi.docs import (
@@ -62,11 +63,13 @@ def add_routes(app: FastAPI) -> None:
     def favicon() -> FileResponse:
         return FileResponse(str(STATIC.joinpath("favicon.ico")), headers=CACHE)
 
+    # Both reference pages read the same schema and load only the vendored (offline) assets.
+    reference: dict[str, Any] = {"openapi_url": openapi_url, "title": title + " — API"}
+
     @app.get("/docs", include_in_schema=False)
     def swagger() -> HTMLResponse:
         return get_swagger_ui_html(
-            openapi_url=openapi_url,
-            title=title + " — API",
+            **reference,
             swagger_js_url="/vendor/swagger-ui-bundle.js",
             swagger_css_url="/vendor/swagger-ui.css",
             swagger_favicon_url="/favicon.ico",
@@ -80,8 +83,7 @@ def add_routes(app: FastAPI) -> None:
     @app.get("/redoc", include_in_schema=False)
     def redoc() -> HTMLResponse:
         return get_redoc_html(
-            openapi_url=openapi_url,
-            title=title + " — API",
+            **reference,
             redoc_js_url="/vendor/redoc.standalone.js",
             redoc_favicon_url="/favicon.ico",
             with_google_fonts=False,
