@@ -16,7 +16,9 @@ from tests.conftest import make_settings
 from tests.fake_embedder import HashEmbedding
 from tests.sentence_checks import sentence_problems
 
-SHARED = "Ban Quản lý các khu công nghiệp tỉnh cho biết hồ sơ được giải quyết trong 15 ngày làm việc."
+SHARED = (
+    "Ban Quản lý các khu công nghiệp tỉnh cho biết hồ sơ được giải quyết trong 15 ngày làm việc."
+)
 ALONE = "Khu công nghệ cao Hòa Lạc có tổng vốn đăng ký đạt 4.500 tỷ đồng tính đến tháng 6 năm 2025."
 
 
