@@ -15,6 +15,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SET = ROOT / "evals" / "sets" / "seed.jsonl"
 SEED = ROOT / "corpus"
+NEWS = ROOT / "evals" / "corpora" / "news"  # 26 distinct articles (the seed five among them)
 
 
 def _ms(fn: Callable[[], Any]) -> float:
@@ -71,6 +72,8 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "versions": versions,
         "date": time.strftime("%Y-%m-%d %H:%M"),
+        # Timings on a shared machine mean little without the load they were taken under.
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 

@@ -112,6 +112,7 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, {m['platform']}; "
         f"{', '.join(f'{k} {v}' for k, v in m['versions'].items())}; {m['date']}; "
+        f"load average {m.get('load_average', '?')} at the start; "
         f"parts: {', '.join(r.get('parts', []))}.",
         "",
         "| # | measure | value | goal | met |",
