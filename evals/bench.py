@@ -54,7 +54,7 @@ def run(
             Library(assistant).sync(SEED)
             if "latency" in parts:
                 print("bench: in-process latencies", file=sys.stderr)
-                result["in_process"] = in_process(assistant, questions())
+                result["in_process"] = in_process(assistant, questions(), rounds=1 if quick else 2)
             if "scaling" in parts:
                 print("bench: store scaling", file=sys.stderr)
                 sizes = (1_000, 10_000) if quick else (1_000, 10_000, 100_000)
@@ -67,7 +67,7 @@ def run(
             assistant.close()
         if "indexing" in parts:
             print("bench: indexing", file=sys.stderr)
-            result["indexing"] = indexing(settings, work)
+            result["indexing"] = indexing(settings, work, rounds=1 if quick else 2)
         if "noop" in parts:
             print("bench: no-op re-index", file=sys.stderr)
             result["noop"] = noop_reindex(settings, work, work / "seed-data")

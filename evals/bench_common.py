@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from evals.packaged import SEED_SET as DEV_SET
+from evals.packaged import packaged
+
+NEWS = packaged("corpora", "news")  # 26 distinct articles (the seed five among them)
 
 
 def _ms(fn: Callable[[], Any]) -> float:
@@ -69,6 +72,8 @@ def machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "versions": versions,
         "date": time.strftime("%Y-%m-%d %H:%M"),
+        # Timings on a shared machine mean little without the load they were taken under.
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 

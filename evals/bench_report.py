@@ -112,6 +112,7 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, {m['platform']}; "
         f"{', '.join(f'{k} {v}' for k, v in m['versions'].items())}; {m['date']}; "
+        f"load average {m.get('load_average', '?')} at the start; "
         f"parts: {', '.join(r.get('parts', []))}.",
         "",
         "| # | measure | value | goal | met |",
@@ -125,6 +126,10 @@ def markdown(r: dict[str, Any]) -> str:
         ip = r["in_process"]
         lines += [
             f"- in-process (cold caches): t_e {ip['t_e']}, search {ip['search']}, ask {ip['ask']}",
+            f"- ask beyond embedding the question (thread CPU ms): "
+            f"{ip.get('ask_cpu_beyond_embedding_ms')}; ask / t_e per round: "
+            f"{ip.get('ask_over_t_e_per_round')}; load average (1 min) before and after: "
+            f"{ip.get('load_average_1min')}",
             f"- sentences embedded per ask: {ip.get('sentences_embedded_per_ask')} "
             f"(dense candidates: {ip.get('dense_candidates')})",
             f"- ask with caches on, 30 % repeated questions: {ip['ask_30pct_repeats_cached']}",

@@ -24,10 +24,10 @@ from pydantic import ConfigDict
 
 from assistant.config import Settings
 from assistant.lexical import document_vector
-from assistant.store import ChunkPoint, SentencePoint, Store
+from assistant.store import ChunkPoint, Store
 from assistant.store.base import day_number
 from indexing.loaders import SUPPORTED, LoadError, load_bytes, parse_limits, record_fields
-from indexing.sentences import spans
+from indexing.vectors import DocVectors, VectorMaker
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ class SyncReport:
     seconds: float = 0.0
     embedded_chunks: int = 0
     embedded_sentences: int = 0
+    reused_sentences: int = 0  # stored with a vector made for the same text or its chunk
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -72,6 +73,7 @@ class SyncReport:
             **{s: self.count(s) for s in ("added", "updated", "unchanged", "removed", "failed")},
             "embedded_chunks": self.embedded_chunks,
             "embedded_sentences": self.embedded_sentences,
+            "reused_sentences": self.reused_sentences,
             "seconds": round(self.seconds, 3),
             "failures": [{"doc_id": o.doc_id, "reason": o.reason} for o in self.failed],
         }
@@ -144,6 +146,7 @@ class Indexer:
         self.store = store
         self._embedder = embedder  # a getter: a run with nothing to embed never loads the model
         self.embedded_sentences = 0  # sentences embedded by ``write`` calls so far
+        self.reused_sentences = 0  # sentences stored with a vector made for another text
 
     # -- preparing ------------------------------------------------------------------------
     def prepare(
@@ -201,73 +204,72 @@ class Indexer:
     def write(
         self, prepared: list[Prepared], store: Store | None = None, progress: bool = False
     ) -> int:
-        """Embed and store prepared documents one at a time; returns the chunks embedded.
+        """Embed and store prepared documents; returns the chunks embedded.
 
-        Per document: new chunks with their sentences first, then the record switches to the new
-        version, then the old chunks and sentences go. A crash at any point leaves each document
-        at its old or its new version."""
+        Documents are embedded a group at a time (full batches, see ``indexing.vectors``) and
+        written one at a time: new chunks with their sentences first, then the record switches
+        to the new version, then the old chunks and sentences go. A crash at any point leaves
+        each document at its old or its new version."""
         from tqdm import tqdm
 
         target = store or self.store
         total = sum(len(p.embed_texts) for p in prepared)
+        maker = self._vector_maker()
         with tqdm(total=total, desc="Embedding", unit="chunk", disable=not progress) as bar:
-            for p in prepared:
-                # Every sentence of every chunk, embedded once per document (chunk overlaps
-                # repeat sentences), in the same batches as the chunks.
-                sentence_spans = [spans(text) for _, _, text in p.chunk_texts]
-                unique = list(dict.fromkeys(s.text for ss in sentence_spans for s in ss))
-                embedded = self._embed([*p.embed_texts, *unique], bar.update, len(p.embed_texts))
-                vectors = embedded[: len(p.embed_texts)]
-                by_text = dict(zip(unique, embedded[len(p.embed_texts) :], strict=True))
-                self.embedded_sentences += len(unique)
-                meta = p.record
-                points = [
-                    ChunkPoint(
-                        chunk_id=cid,
-                        dense=vector,
-                        sparse=document_vector(embed_text),
-                        payload={
-                            "chunk_id": cid,
-                            "doc_id": p.doc_id,
-                            "doc_hash": p.content_hash,
-                            "position": pos,
-                            "text": text,
-                            "title": meta["title"],
-                            "outlet": meta["outlet"],
-                            "published": meta["published"],
-                            "published_day": day_number(meta["published"]),
-                            "author": meta["author"],
-                            **p.payload_extra.get(cid, {}),
-                        },
-                        sentences=tuple(
-                            SentencePoint(i, s.text, s.start, s.end, by_text[s.text])
-                            for i, s in enumerate(ss)
-                        ),
-                    )
-                    for (cid, pos, text), embed_text, vector, ss in zip(
-                        p.chunk_texts, p.embed_texts, vectors, sentence_spans, strict=True
-                    )
-                ]
-                target.upsert_chunks(points)
-                crashpoint("after-upsert")
-                target.put_document(p.record)  # the new version is live from here
-                crashpoint("after-record")
-                target.delete_chunks(p.doc_id, except_hash=p.content_hash)
-                crashpoint("after-delete-old")
+            for group in _groups(prepared, 4 * max(1, self.settings.embed_batch_size)):
+                made = maker.make(
+                    [(p.embed_texts, [text for _, _, text in p.chunk_texts]) for p in group],
+                    bar.update,
+                )
+                for p, vectors in zip(group, made, strict=True):
+                    self._write_one(target, p, vectors)
+        self.embedded_sentences += maker.embedded
+        self.reused_sentences += maker.reused
         target.flush()
         return total
 
-    def _embed(
-        self, texts: list[str], advance: Callable[[int], object], chunks: int
-    ) -> list[list[float]]:
-        """Passage embeddings in batches; the progress bar counts the first ``chunks`` texts."""
-        size = max(1, self.settings.embed_batch_size)
-        out: list[list[float]] = []
-        for start in range(0, len(texts), size):
-            batch = texts[start : start + size]
-            out.extend(self._embedder().get_text_embedding_batch(batch))
-            advance(max(0, min(chunks, start + size) - start))
-        return out
+    def _vector_maker(self) -> VectorMaker:
+        s = self.settings
+        return VectorMaker(
+            lambda texts: self._embedder().get_text_embedding_batch(texts),
+            self._count_tokens,
+            s.embed_batch_size,
+            # Sentence batches hold about as many tokens as a full batch of chunks.
+            max(1, s.embed_batch_size) * s.chunk_max_tokens,
+        )
+
+    def _write_one(self, target: Store, p: Prepared, vectors: DocVectors) -> None:
+        meta = p.record
+        points = [
+            ChunkPoint(
+                chunk_id=cid,
+                dense=vector,
+                sparse=document_vector(embed_text),
+                payload={
+                    "chunk_id": cid,
+                    "doc_id": p.doc_id,
+                    "doc_hash": p.content_hash,
+                    "position": pos,
+                    "text": text,
+                    "title": meta["title"],
+                    "outlet": meta["outlet"],
+                    "published": meta["published"],
+                    "published_day": day_number(meta["published"]),
+                    "author": meta["author"],
+                    **p.payload_extra.get(cid, {}),
+                },
+                sentences=sentences,
+            )
+            for (cid, pos, text), embed_text, vector, sentences in zip(
+                p.chunk_texts, p.embed_texts, vectors.chunks, vectors.sentences, strict=True
+            )
+        ]
+        target.upsert_chunks(points)
+        crashpoint("after-upsert")
+        target.put_document(p.record)  # the new version is live from here
+        crashpoint("after-record")
+        target.delete_chunks(p.doc_id, except_hash=p.content_hash)
+        crashpoint("after-delete-old")
 
     def remove(self, doc_id: str, store: Store | None = None) -> None:
         """Delete a document: its record first (readers stop seeing it), then its chunks and
@@ -296,7 +298,7 @@ class Indexer:
             log.warning("the index predates stored sentence vectors: rebuilding it once")
             rebuild = True
         target = self.store.begin_rebuild() if rebuild else self.store
-        self.embedded_sentences = 0
+        self.embedded_sentences = self.reused_sentences = 0
         try:
             known = {} if rebuild else target.documents()
             self._repair(target, known)
@@ -321,6 +323,7 @@ class Indexer:
                 report.outcomes.append(FileOutcome(doc_id, status, len(prepared.chunk_texts)))
             report.embedded_chunks = self.write(todo, target, progress)
             report.embedded_sentences = self.embedded_sentences
+            report.reused_sentences = self.reused_sentences
             crashpoint("before-removals")
             for doc_id in sorted(set(known) - set(files)):
                 self.remove(doc_id, target)
@@ -357,3 +360,17 @@ class Indexer:
 
     def _stamp(self, store: Store) -> None:
         store.set_meta({"schema": SCHEMA_VERSION, "embedder": self.settings.embedder_signature})
+
+
+def _groups(prepared: list[Prepared], chunks: int) -> list[list[Prepared]]:
+    """Consecutive documents in groups of at least ``chunks`` chunks (the last may be smaller):
+    enough texts for full embedding batches, few enough to hold their vectors in memory."""
+    out: list[list[Prepared]] = [[]]
+    size = 0
+    for p in prepared:
+        if size >= chunks:
+            out.append([])
+            size = 0
+        out[-1].append(p)
+        size += len(p.embed_texts)
+    return [g for g in out if g]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.store import Store
 from indexing.sentences import spans
+from indexing.vectors import quotable
 
 
 def sentence_problems(store: Store, orphans_allowed: bool = False) -> list[str]:
@@ -21,6 +22,7 @@ def sentence_problems(store: Store, orphans_allowed: bool = False) -> list[str]:
         (c["chunk_id"], i, s.text, s.start, s.end)
         for c in chunks
         for i, s in enumerate(spans(c["text"]))
+        if quotable(s)  # the answerer never quotes shorter ones, so they get no point
     )
     points = store.scroll_payloads("sentence")
     stored = sorted(

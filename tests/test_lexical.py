@@ -39,3 +39,24 @@ def test_repeated_terms_saturate() -> None:
     once = document_vector("công nghiệp")
     many = document_vector("công nghiệp " * 50)
     assert max(many.values) < 2.2 * max(once.values)
+
+
+def test_concept_prefilter_finds_what_the_patterns_find() -> None:
+    """``concepts_in`` tests substrings before the patterns: it must miss nothing they match."""
+    from pathlib import Path
+
+    from assistant.lexical import concepts, concepts_in
+    from assistant.vietnamese import fold
+
+    corpus = Path(__file__).parent.parent / "corpus"
+    lines = [
+        line for f in sorted(corpus.glob("*.txt")) for line in f.read_text("utf-8").split("\n")
+    ]
+    lines += ["KCN Tân Thuận và khu CNC", "hi-tech park, high  tech park; TP.HCM", "kcnc."]
+    found = 0
+    for line in lines:
+        spaced = " ".join(fold(line).split())
+        expected = {c.name for c, p in concepts() if p.search(spaced)}
+        assert {c.name for c, _ in concepts_in(spaced)} == expected, line
+        found += len(expected)
+    assert found > 20  # the corpus does name concepts: the check is not vacuous

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -96,11 +97,14 @@ class Candidate:
         return base * self._gate
 
 
-def _features(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def _features(text: str) -> frozenset[str]:
+    """Overlap features of a text; kept per text like ``split_passage``, as the same passages'
+    sentences are scored again for every question that retrieves them."""
     feats = overlap_features(text)
     syl = re.findall(r"[^\W_]+", " ".join(fold(text).split()))
     feats |= {f"b:{a}_{b}" for a, b in zip(syl, syl[1:], strict=False)}
-    return feats
+    return frozenset(feats)
 
 
 def _syllables(text: str) -> set[str]:
@@ -192,7 +196,7 @@ def score_candidates(
     dense_candidates: int,
 ) -> list[Candidate]:
     """Every sentence of the hits, best first (dense similarity for the best few)."""
-    rows: list[tuple[int, SearchResult, Sentence, set[str]]] = []
+    rows: list[tuple[int, SearchResult, Sentence, frozenset[str]]] = []
     for rank, hit in enumerate(hits):
         for sentence in sentences_of(hit):
             rows.append((rank, hit, sentence, _features(sentence.text)))

@@ -18,6 +18,7 @@ from assistant.answer.analysis import Analysis, analyse
 from assistant.answer.candidates import Candidate, EmbedFn, score_candidates
 from assistant.answer.compose import found_answer, near_miss_refusal
 from assistant.answer.model import Answer, refusal
+from assistant.answer.question import language
 from assistant.retrieval import SearchResult
 
 DENSE_CANDIDATES = 8
@@ -62,7 +63,7 @@ def answer(
     # its own expected type; a rewritten one ("Còn Bình Dương?" → full question) is analysed whole.
     asked = question if standalone.startswith(f"{question} (") else None
     analysis = analyse(standalone, asked)
-    analysis.lang = analyse(question).lang
+    analysis.lang = language(question)  # the question as typed sets the answer's language
     if retrieve is not None and (plan := compare.plan(analysis)) is not None:
         return compare.answer(
             question,

@@ -13,6 +13,7 @@ from assistant.retrieval import SearchResult
 
 _END = re.compile(r"[.!?…:;»”\")]\s*$")
 _MIN_WORDS = 4
+MIN_WORDS = _MIN_WORDS  # shorter sentences are never quoted, so indexing stores none
 
 
 @dataclass(frozen=True)
