@@ -144,6 +144,12 @@ def sub_question(analysis: Analysis, entity: Entity, compared: list[Entity]) -> 
     rest = re.sub(r"^[\s,]+", "", " ".join(rest.split())).strip(" ,?")
     vi = analysis.lang == "vi"
     asks = re.search(r"bao nhi[eê]u|how (?:many|much)|\bmấy\b", rest, re.I)
+    # "có nhiều lao động … nhất" asks each place "có bao nhiêu lao động …": a count, not a rank.
+    many = re.search(r"(?<!\w)(?:nhiều|ít|nhieu|it)\s+(?=[^\W\d_])", rest, re.I)
+    if vi and not asks and many:
+        rest = rest[: many.start()] + "bao nhiêu " + rest[many.end() :]
+        rest = " ".join(re.sub(r"(?<!\w)(?:nhất|hơn|nhat|hon)(?!\w)", " ", rest).split())
+        asks = many
     name = f"năm {entity.name}" if entity.kind == "year" and vi else entity.name
     if vi:
         return f"{name} {rest}{'' if asks else ' là bao nhiêu'}?"
@@ -219,6 +225,7 @@ def answer(
         sub = analyse(sub_question(base, entity, the_plan.entities))
         if base.typed and not sub.typed:  # "which is larger": the base question knew the type
             sub.atype, sub.measure, sub.noun = base.atype, base.measure, base.noun
+            sub.terms = sub.terms or base.terms
         compared = {e.name for e in the_plan.entities}
         sub.places = [p for p in base.places if p.name not in compared]
         sub.names = [n for n in base.names if n.name not in compared]
