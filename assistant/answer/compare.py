@@ -27,7 +27,7 @@ Retrieve = Callable[[str], tuple[list[SearchResult], list[float]]]
 _MORE = r"(?:cao|lon|nhieu|rong|dai|manh|nhanh|som)"
 _LESS = r"(?:thap|nho|it|hep|ngan|cham|muon)"
 _COMPARATIVE = re.compile(
-    rf"\b(?:{_MORE}|{_LESS})\b(?:\s+\w+){{0,6}}\s+(?:hon|nhat)\b|\bso voi\b|\bso sanh\b|\bchenh lech\b|\bcompar|"
+    rf"\b(?:{_MORE}|{_LESS})\b(?:\s+\w+){{0,10}}\s+(?:hon|nhat)\b(?!\s*\d)|\bso voi\b|\bso sanh\b|\bchenh lech\b|\bcompar|"
     r"\b(?:more|higher|larger|bigger|greater|most|highest|largest|lower|smaller|fewer|less|least|lowest|smallest)\b"
 )
 _SELECTOR = re.compile(
@@ -35,10 +35,10 @@ _SELECTOR = re.compile(
     r"\blan luot\b|\bwhich (?:province|city|place|one|zone|park|country|of)\b|\beach\b|\brespectively\b"
 )
 _DIRECTION_LESS = re.compile(
-    rf"\b{_LESS}\b(?:\s+\w+){{0,6}}\s+(?:hon|nhat)\b|\b(?:lower|smaller|fewer|less|least|lowest|smallest)\b"
+    rf"\b{_LESS}\b(?:\s+\w+){{0,10}}\s+(?:hon|nhat)\b(?!\s*\d)|\b(?:lower|smaller|fewer|less|least|lowest|smallest)\b"
 )
 _DIRECTION_MORE = re.compile(
-    rf"\b{_MORE}\b(?:\s+\w+){{0,6}}\s+(?:hon|nhat)\b|\b(?:higher|larger|bigger|greater|more|most|highest|largest)\b"
+    rf"\b{_MORE}\b(?:\s+\w+){{0,10}}\s+(?:hon|nhat)\b(?!\s*\d)|\b(?:higher|larger|bigger|greater|more|most|highest|largest)\b"
 )
 
 

@@ -52,7 +52,7 @@ MEASURES: list[tuple[str, tuple[str, ...]]] = [
     (r"\bvon dau tu\b|\btong von\b|\bmuc dau tu\b|\binvestment\b|\bcapital\b", ("von", "dau tu")),
     # Paid to the state budget: a revenue of the state, never the capital a zone attracted.
     (
-        r"\bnop ngan sach\b|\b(?:paid|pay|contributed) (?:\w+ ){0,3}(?:state )?budget\b",
+        r"\bnop ngan sach\b|\b(?:paid|pay|contributed) (?:\w+ ){0,5}budget\b",
         ("nop ngan sach",),
     ),
     (r"\bngan sach\b|\bkinh phi\b|\bbudget\b|\bfunding\b", ("ngan sach", "kinh phi")),
