@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from assistant.answer import compare, extractive
 from assistant.answer.analysis import analyse
 from assistant.answer.constraints import context_years
+from assistant.answer.entities import places_in
 from assistant.answer.model import Answer
 from assistant.answer.passage import sentences_of
 from assistant.answer.spans import AType
@@ -172,3 +173,20 @@ def test_state_budget_paid_is_its_own_measure() -> None:
     paid = analyse("Which economic zone paid the most to the state budget in 2024?")
     assert paid.measure == ("nop ngan sach",)
     assert "von" not in analyse("Tổng kinh phí của chương trình là bao nhiêu?").measure
+
+
+def test_a_place_inside_a_longer_name_is_not_a_place() -> None:
+    names = [p.name for p in places_in("Hung Phu in Thai Binh or My Loc Nam in Nam Dinh")]
+    assert names == ["Thái Bình", "Nam Định"]  # not Thái Lan ("Thai"), not Hoa Kỳ ("My")
+    assert [p.name for p in places_in("doanh nghiệp Mỹ và Thái Lan")] == ["Hoa Kỳ", "Thái Lan"]
+
+
+def test_zones_named_with_their_provinces_are_compared_by_province() -> None:
+    for question in (
+        "Which industrial park is larger, Hung Phu in Thai Binh or My Loc Nam in Nam Dinh?",
+        "Khu công nghiệp Hưng Phú ở Thái Bình hay Mỹ Lộc Nam ở Nam Định có diện tích lớn hơn?",
+    ):
+        plan = compare.plan(analyse(question))
+        assert plan is not None and [e.name for e in plan.entities] == ["Thái Bình", "Nam Định"]
+    # two places that are not compared: a delegation from one visiting the other
+    assert compare.plan(analyse("Doanh nghiệp Trung Quốc nào đến Đà Nẵng nhiều nhất?")) is None

@@ -105,8 +105,15 @@ def _listed_together(folded: str, entities: list[Entity]) -> bool:
         }
     )
     gap = re.compile(r"\s*(?:,|va|hay|hoac|voi|or|and|vs\.?|versus)?\s*(?:tinh |thanh pho |tp )?")
+    # "Hung Phu in Thai Binh or My Loc Nam in Nam Dinh": each place names its own zone.
+    paired = re.compile(
+        r"\s*,?\s*(?:va|hay|hoac|or|and|vs\.?|versus)\s+(?:[\w-]+\s+){1,5}"
+        r"(?:in|o|tai|thuoc|of)\s+(?:tinh |thanh pho |tp |province )?"
+    )
     return any(
-        a[2] != b[2] and b[0] >= a[1] and gap.fullmatch(folded[a[1] : b[0]])
+        a[2] != b[2]
+        and b[0] >= a[1]
+        and (gap.fullmatch(folded[a[1] : b[0]]) or paired.fullmatch(folded[a[1] : b[0]]))
         for a, b in zip(spans, spans[1:], strict=False)
     )
 
