@@ -186,7 +186,10 @@ def test_zones_named_with_their_provinces_are_compared_by_province() -> None:
         "Which industrial park is larger, Hung Phu in Thai Binh or My Loc Nam in Nam Dinh?",
         "Khu công nghiệp Hưng Phú ở Thái Bình hay Mỹ Lộc Nam ở Nam Định có diện tích lớn hơn?",
     ):
-        plan = compare.plan(analyse(question))
+        analysis = analyse(question)
+        plan = compare.plan(analysis)
         assert plan is not None and [e.name for e in plan.entities] == ["Thái Bình", "Nam Định"]
+        first = compare.sub_question(analysis, plan.entities[0], plan.entities)
+        assert "Thái Bình" in first and "Lộc Nam" not in first and "Loc Nam" not in first
     # two places that are not compared: a delegation from one visiting the other
     assert compare.plan(analyse("Doanh nghiệp Trung Quốc nào đến Đà Nẵng nhiều nhất?")) is None

@@ -139,6 +139,14 @@ def sub_question(analysis: Analysis, entity: Entity, compared: list[Entity]) -> 
         folded = text.lower()
     keep = [True] * len(text)
     patterns = [rf"(?:nam\s+)?(?<!\w){re.escape(f)}(?!\w)" for e in compared for f in e.folded]
+    # "… Hung Phu in Thai Binh or My Loc Nam in Nam Dinh": another place's own zone goes with it.
+    word = r"(?:(?!(?:or|and|va|hay|hoac)\b)[\w-]+\s+)"
+    patterns += [
+        rf"(?<!\w){word}{{1,5}}(?:in|o|tai|thuoc|of)\s+(?:tinh\s+|province\s+)?{re.escape(f)}(?!\w)"
+        for e in compared
+        if e != entity
+        for f in e.folded
+    ]
     for pattern in [*patterns, *_FRAMING]:
         for m in re.finditer(pattern, folded):
             keep[m.start() : m.end()] = [False] * (m.end() - m.start())
@@ -235,7 +243,8 @@ def answer(
             sub.terms = sub.terms or base.terms
         compared = {e.name for e in the_plan.entities}
         sub.places = [p for p in base.places if p.name not in compared]
-        sub.names = [n for n in base.names if n.name not in compared]
+        # a zone named with another compared place ("Hưng Phú ở Thái Bình") left with it
+        sub.names = [n for n in base.names if n.name not in compared and n.found_in(sub.question)]
         sub.years = [y for y in base.years if y.name not in compared]
         {"place": sub.places, "name": sub.names, "year": sub.years}[entity.kind].append(entity)
         sub.lang = lang
