@@ -319,8 +319,10 @@ def analyse(question: str, asked: str | None = None) -> Analysis:
     if atype in (AType.MONEY, AType.PERCENT, AType.AREA, AType.NUMBER):
         measure = next((m for p, m in MEASURES if re.search(p, type_text)), ())
     terms: tuple[str, ...] = ()
+    # Only where the table names no measure: its synonyms ("kim ngạch" for "giá trị xuất
+    # khẩu") are wider than the question's own words.
     if atype in (AType.MONEY, AType.PERCENT, AType.AREA, AType.NUMBER) and lang == "vi":
-        terms = measure_terms(type_text, entity_forms)
+        terms = () if measure else measure_terms(type_text, entity_forms)
     role = _role(type_text) if atype is AType.PERSON else None
     if atype is AType.ORG:
         head = re.search(r"\b(cong ty|tap doan|ngan hang|tong cong ty)\b", type_text)
