@@ -14,10 +14,12 @@ from assistant.answer import compare, extractive
 from assistant.answer.analysis import analyse
 from assistant.answer.constraints import context_years
 from assistant.answer.entities import places_in
+from assistant.answer.measure import covers
 from assistant.answer.model import Answer
 from assistant.answer.passage import sentences_of
 from assistant.answer.spans import AType
 from assistant.retrieval import SearchResult
+from assistant.vietnamese import fold
 
 UNIT = [1.0] + [0.0] * 7
 MIN_CONFIDENCE = 0.35  # the configured default
@@ -198,3 +200,12 @@ def test_zones_named_with_their_provinces_are_compared_by_province() -> None:
         assert "Thái Bình" in first and "Lộc Nam" not in first and "Loc Nam" not in first
     # two places that are not compared: a delegation from one visiting the other
     assert compare.plan(analyse("Doanh nghiệp Trung Quốc nào đến Đà Nẵng nhiều nhất?")) is None
+
+
+def test_measure_phrase_meets_abbreviations_both_ways() -> None:
+    asked = analyse("Tỷ lệ KCN có hệ thống xử lý nước thải tập trung là bao nhiêu?").terms
+    assert asked == ("kcn",)
+    assert covers(asked, fold("90% khu công nghiệp có hệ thống xử lý nước thải tập trung."))
+    spelled = analyse("Tỷ lệ khu công nghiệp có nhà ở công nhân là bao nhiêu?").terms
+    assert covers(spelled, fold("Có 35% KCN đã có nhà ở công nhân."))
+    assert not covers(spelled, fold("Có 35% cụm công nghiệp đã có nhà ở công nhân."))

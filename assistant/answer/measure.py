@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import re
 
+from assistant.lexical import concepts
+from assistant.vietnamese import fold
+
 # Words that end the phrase: function words, verbs of the frame, time words.
 _STOP = frozenset(
     [
@@ -115,5 +118,13 @@ def measure_terms(folded: str, names: list[str]) -> tuple[str, ...]:
 
 
 def covers(terms: tuple[str, ...], folded_context: str) -> bool:
-    """Whether every syllable of the measure phrase occurs in the (folded) context."""
-    return all(re.search(rf"(?<!\w){re.escape(t)}(?!\w)", folded_context) for t in terms)
+    """Whether every syllable of the measure phrase occurs in the (folded) context, where an
+    abbreviation and its expansion are the same words ("KCN" = "khu công nghiệp")."""
+    if not terms:
+        return True
+    expanded = [folded_context]
+    for concept, pattern in concepts():
+        if pattern.search(folded_context):
+            expanded += [fold(f) for f in concept.forms]
+    text = "\n".join(expanded)
+    return all(re.search(rf"(?<!\w){re.escape(t)}(?!\w)", text) for t in terms)
