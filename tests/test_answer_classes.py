@@ -139,6 +139,8 @@ def test_number_of_a_noun_is_a_count_of_it() -> None:
     a = analyse("Số lao động trong các KCN Bắc Giang năm 2024 là bao nhiêu?")
     assert a.atype is AType.COUNT and a.noun == "lao dong"
     assert analyse("Sở Công Thương có bao nhiêu cán bộ?").noun == "can bo"
+    money = analyse("Tổng số tiền hỗ trợ cho mỗi dự án không quá bao nhiêu?")
+    assert money.atype is AType.NUMBER and money.noun is None  # an amount, not a count of "tiền"
     workers = ask("Số lao động trong các cụm công nghiệp Nghệ An là bao nhiêu?")
     assert workers.found and workers.short_answer == "12.900 lao động"
 

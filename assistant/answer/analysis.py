@@ -263,6 +263,10 @@ def _count_noun(folded: str, lang: str) -> str | None:
     return " ".join(noun) or None
 
 
+# "số tiền", "số vốn" ask for money, "số liệu" for data, "số hiệu" a number: not counts.
+_NOT_COUNTED = frozenset(["voi", "hieu", "sanh", "tien", "von", "thue", "lieu", "luong", "phan"])
+
+
 def _counted_subject(question: str) -> str | None:
     """ "Số lao động … là bao nhiêu?" counts "lao động" ("số"/"số lượng", not "sở" or "số 3")."""
     m = re.search(
@@ -273,7 +277,7 @@ def _counted_subject(question: str) -> str | None:
     words = [fold(w) for w in m.groups() if w]
     noun = []
     for w in words:
-        if w in _NOUN_STOP or w in ("voi", "hieu", "sanh"):
+        if w in _NOUN_STOP or w in _NOT_COUNTED:
             break
         noun.append(w)
     return " ".join(noun) or None
