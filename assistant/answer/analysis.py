@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer.entities import Entity, names_in, places_in, year_entities
+from assistant.answer.measure import measure_terms
 from assistant.answer.question import language
 from assistant.answer.spans import AType
 from assistant.answer.vocab import EN_NOUNS, EN_ROLES, MEASURES, ROLES
@@ -233,6 +234,7 @@ class Analysis:
     years: list[Entity] = field(default_factory=list)
     measure: tuple[str, ...] = ()  # folded words of which one must stand near the figure
     role: str | None = None  # folded title a person must hold ("giam doc")
+    terms: tuple[str, ...] = ()  # folded syllables of what is measured; all must stand near
 
     @property
     def entities(self) -> list[Entity]:
@@ -257,6 +259,26 @@ def _count_noun(folded: str, lang: str) -> str | None:
     noun = []
     for w in words[:2]:  # compounds are two syllables: "doanh nghiệp", "dự án" (not "… còn")
         if w in _NOUN_STOP:
+            break
+        noun.append(w)
+    return " ".join(noun) or None
+
+
+# "số tiền", "số vốn" ask for money, "số liệu" for data, "số hiệu" a number: not counts.
+_NOT_COUNTED = frozenset(["voi", "hieu", "sanh", "tien", "von", "thue", "lieu", "luong", "phan"])
+
+
+def _counted_subject(question: str) -> str | None:
+    """ "Số lao động … là bao nhiêu?" counts "lao động" ("số"/"số lượng", not "sở" or "số 3")."""
+    m = re.search(
+        r"(?<!\w)(?:số lượng|so luong|số)\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?", question.lower()
+    )
+    if m is None:
+        return None
+    words = [fold(w) for w in m.groups() if w]
+    noun = []
+    for w in words:
+        if w in _NOUN_STOP or w in _NOT_COUNTED:
             break
         noun.append(w)
     return " ".join(noun) or None
@@ -288,6 +310,8 @@ def analyse(question: str, asked: str | None = None) -> Analysis:
     if atype is AType.COUNT and noun and re.match(r"(?:ha|hecta|m2|km2)\b", noun):
         atype = AType.AREA
     if atype is AType.COUNT and noun is None and lang == "vi":
+        noun = _counted_subject(asked or question)
+    if atype is AType.COUNT and noun is None and lang == "vi":
         atype = AType.NUMBER
     names = [
         n
@@ -299,6 +323,11 @@ def analyse(question: str, asked: str | None = None) -> Analysis:
     measure: tuple[str, ...] = ()
     if atype in (AType.MONEY, AType.PERCENT, AType.AREA, AType.NUMBER):
         measure = next((m for p, m in MEASURES if re.search(p, type_text)), ())
+    terms: tuple[str, ...] = ()
+    # Only where the table names no measure: its synonyms ("kim ngạch" for "giá trị xuất
+    # khẩu") are wider than the question's own words.
+    if atype in (AType.MONEY, AType.PERCENT, AType.AREA, AType.NUMBER) and lang == "vi":
+        terms = () if measure else measure_terms(type_text, entity_forms)
     role = _role(type_text) if atype is AType.PERSON else None
     if atype is AType.ORG:
         head = re.search(r"\b(cong ty|tap doan|ngan hang|tong cong ty)\b", type_text)
@@ -314,4 +343,5 @@ def analyse(question: str, asked: str | None = None) -> Analysis:
         years,
         measure,
         role,
+        terms,
     )

@@ -22,6 +22,7 @@ import numpy as np
 from assistant.answer.analysis import Analysis
 from assistant.answer.constraints import missing_constraints
 from assistant.answer.doc_match import other_document
+from assistant.answer.measure import covers
 from assistant.answer.passage import Sentence, sentences_of
 from assistant.answer.spans import AType, Span, find_spans
 from assistant.answer.vocab import measure_words
@@ -229,6 +230,8 @@ def score_candidates(
         measure_ok = not analysis.measure or any(
             re.search(rf"(?<!\w){re.escape(m)}(?!\w)", near) for m in analysis.measure
         )
+        if analysis.terms and not covers(analysis.terms, fold(sentence.heading) + "\n" + near):
+            measure_ok = False
         if analysis.role and span is not None:
             measure_ok = holds_role(sentence.text, span, analysis.role)
         out.append(

@@ -27,7 +27,7 @@ Retrieve = Callable[[str], tuple[list[SearchResult], list[float]]]
 _MORE = r"(?:cao|lon|nhieu|rong|dai|manh|nhanh|som)"
 _LESS = r"(?:thap|nho|it|hep|ngan|cham|muon)"
 _COMPARATIVE = re.compile(
-    rf"\b(?:{_MORE}|{_LESS})\b(?:\s+\w+){{0,6}}\s+(?:hon|nhat)\b|\bso voi\b|\bso sanh\b|\bchenh lech\b|\bcompar|"
+    rf"\b(?:{_MORE}|{_LESS})\b(?:\s+\w+){{0,10}}\s+(?:hon|nhat)\b(?!\s*\d)|\bso voi\b|\bso sanh\b|\bchenh lech\b|\bcompar|"
     r"\b(?:more|higher|larger|bigger|greater|most|highest|largest|lower|smaller|fewer|less|least|lowest|smallest)\b"
 )
 _SELECTOR = re.compile(
@@ -35,10 +35,10 @@ _SELECTOR = re.compile(
     r"\blan luot\b|\bwhich (?:province|city|place|one|zone|park|country|of)\b|\beach\b|\brespectively\b"
 )
 _DIRECTION_LESS = re.compile(
-    rf"\b{_LESS}\b(?:\s+\w+){{0,6}}\s+(?:hon|nhat)\b|\b(?:lower|smaller|fewer|less|least|lowest|smallest)\b"
+    rf"\b{_LESS}\b(?:\s+\w+){{0,10}}\s+(?:hon|nhat)\b(?!\s*\d)|\b(?:lower|smaller|fewer|less|least|lowest|smallest)\b"
 )
 _DIRECTION_MORE = re.compile(
-    rf"\b{_MORE}\b(?:\s+\w+){{0,6}}\s+(?:hon|nhat)\b|\b(?:higher|larger|bigger|greater|more|most|highest|largest)\b"
+    rf"\b{_MORE}\b(?:\s+\w+){{0,10}}\s+(?:hon|nhat)\b(?!\s*\d)|\b(?:higher|larger|bigger|greater|more|most|highest|largest)\b"
 )
 
 
@@ -105,8 +105,15 @@ def _listed_together(folded: str, entities: list[Entity]) -> bool:
         }
     )
     gap = re.compile(r"\s*(?:,|va|hay|hoac|voi|or|and|vs\.?|versus)?\s*(?:tinh |thanh pho |tp )?")
+    # "Hung Phu in Thai Binh or My Loc Nam in Nam Dinh": each place names its own zone.
+    paired = re.compile(
+        r"\s*,?\s*(?:va|hay|hoac|or|and|vs\.?|versus)\s+(?:[\w-]+\s+){1,5}"
+        r"(?:in|o|tai|thuoc|of)\s+(?:tinh |thanh pho |tp |province )?"
+    )
     return any(
-        a[2] != b[2] and b[0] >= a[1] and gap.fullmatch(folded[a[1] : b[0]])
+        a[2] != b[2]
+        and b[0] >= a[1]
+        and (gap.fullmatch(folded[a[1] : b[0]]) or paired.fullmatch(folded[a[1] : b[0]]))
         for a, b in zip(spans, spans[1:], strict=False)
     )
 
@@ -132,6 +139,14 @@ def sub_question(analysis: Analysis, entity: Entity, compared: list[Entity]) -> 
         folded = text.lower()
     keep = [True] * len(text)
     patterns = [rf"(?:nam\s+)?(?<!\w){re.escape(f)}(?!\w)" for e in compared for f in e.folded]
+    # "… Hung Phu in Thai Binh or My Loc Nam in Nam Dinh": another place's own zone goes with it.
+    word = r"(?:(?!(?:or|and|va|hay|hoac)\b)[\w-]+\s+)"
+    patterns += [
+        rf"(?<!\w){word}{{1,5}}(?:in|o|tai|thuoc|of)\s+(?:tinh\s+|province\s+)?{re.escape(f)}(?!\w)"
+        for e in compared
+        if e != entity
+        for f in e.folded
+    ]
     for pattern in [*patterns, *_FRAMING]:
         for m in re.finditer(pattern, folded):
             keep[m.start() : m.end()] = [False] * (m.end() - m.start())
@@ -144,6 +159,12 @@ def sub_question(analysis: Analysis, entity: Entity, compared: list[Entity]) -> 
     rest = re.sub(r"^[\s,]+", "", " ".join(rest.split())).strip(" ,?")
     vi = analysis.lang == "vi"
     asks = re.search(r"bao nhi[eê]u|how (?:many|much)|\bmấy\b", rest, re.I)
+    # "có nhiều lao động … nhất" asks each place "có bao nhiêu lao động …": a count, not a rank.
+    many = re.search(r"(?<!\w)(?:nhiều|ít|nhieu|it)\s+(?=[^\W\d_])", rest, re.I)
+    if vi and not asks and many:
+        rest = rest[: many.start()] + "bao nhiêu " + rest[many.end() :]
+        rest = " ".join(re.sub(r"(?<!\w)(?:nhất|hơn|nhat|hon)(?!\w)", " ", rest).split())
+        asks = many
     name = f"năm {entity.name}" if entity.kind == "year" and vi else entity.name
     if vi:
         return f"{name} {rest}{'' if asks else ' là bao nhiêu'}?"
@@ -219,9 +240,11 @@ def answer(
         sub = analyse(sub_question(base, entity, the_plan.entities))
         if base.typed and not sub.typed:  # "which is larger": the base question knew the type
             sub.atype, sub.measure, sub.noun = base.atype, base.measure, base.noun
+            sub.terms = sub.terms or base.terms
         compared = {e.name for e in the_plan.entities}
         sub.places = [p for p in base.places if p.name not in compared]
-        sub.names = [n for n in base.names if n.name not in compared]
+        # a zone named with another compared place ("Hưng Phú ở Thái Bình") left with it
+        sub.names = [n for n in base.names if n.name not in compared and n.found_in(sub.question)]
         sub.years = [y for y in base.years if y.name not in compared]
         {"place": sub.places, "name": sub.names, "year": sub.years}[entity.kind].append(entity)
         sub.lang = lang

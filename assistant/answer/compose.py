@@ -121,7 +121,8 @@ def near_miss_refusal(
     )
     pieces = []
     seen: set[tuple[str | None, str]] = set()
-    for c in misses[:2]:
+    # Misses that lack more than the first one (another place *and* year) say nothing useful.
+    for c in [m for m in misses if set(m.missing) <= set(missing)][:2]:
         fact = c.span.text if c.span is not None else f"“{c.text}”"
         about = _covered(c, analysis, c.missing)
         if (about, fact) in seen:  # two sentences saying the same: cite the first only

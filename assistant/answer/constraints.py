@@ -7,27 +7,59 @@ citations an LLM returned (quotes matched back to their passages).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from assistant.answer.analysis import Analysis, analyse
 from assistant.answer.entities import years_in
 from assistant.answer.model import Citation
-from assistant.answer.passage import Sentence, context_of, sentences_of
+from assistant.answer.passage import Sentence, context_of, sentences_of, split_passage
 from assistant.retrieval import SearchResult
 from assistant.vietnamese import fold
+
+# A year a figure is compared with ("tăng 18% so với năm 2023") is not the figure's year.
+_REFERENCE = re.compile(
+    r"\b(?:so với|so voi|compared (?:with|to)|than)\s+(?:(?:cùng kỳ|cung ky|cuối|cuoi|đầu|dau)\s+)?"
+    r"(?:(?:năm|nam)\s+)?(?:19|20)\d{2}",
+    re.I,
+)
+# A plan's or target's year ("năm 2025 tỉnh đặt mục tiêu …") does not date the other sentences.
+_TARGET = re.compile(
+    r"\b(?:muc tieu|phan dau|ke hoach|du kien|dinh huong|tam nhin|chi tieu|uu tien|"
+    r"target|plan|will)"
+)
+_FUTURE = re.compile(r"(?<!\w)sẽ(?!\w)", re.I)
+
+
+def _fact_years(text: str, published: int | None) -> set[int]:
+    """Years a stretch of text dates its other sentences with: reference years left out, and,
+    when other years remain, those of target or future sentences and years after publication
+    (a sentence's own target year is read from the sentence itself; a plan whose every year is a
+    target keeps them)."""
+    years = years_in(_REFERENCE.sub(" ", text))
+    facts: set[int] = set()
+    for s in split_passage(text):
+        if not (_TARGET.search(fold(s.text)) or _FUTURE.search(s.text)):
+            facts |= years_in(_REFERENCE.sub(" ", s.text))
+    facts = {y for y in facts if published is None or y <= published}
+    return facts or years
 
 
 def context_years(hit: SearchResult, sentence: Sentence) -> set[int]:
     """Years a sentence's facts are about: its own when it names any, else its paragraph's,
     heading's or title's, else its passage's, else the publication year (news of 2025 reports
-    figures of 2024, so the publication year is the last resort)."""
-    local = f"{sentence.paragraph}\n{sentence.heading}\n{hit.title}"
-    for text in (sentence.text, local, hit.text):
-        years = years_in(text)
+    figures of 2024, so the publication year is the last resort). Years a figure is compared
+    with, and beyond the sentence the years of targets, do not count."""
+    own = years_in(_REFERENCE.sub(" ", sentence.text))
+    if own:
+        return own
+    raw = (hit.published or "")[:4]
+    published = int(raw) if raw.isdigit() else None
+    for text in (sentence.paragraph, f"{sentence.heading}\n{hit.title}", hit.text):
+        years = _fact_years(text, published)
         if years:
             return years
-    published = (hit.published or "")[:4]
-    return {int(published)} if published.isdigit() else set()
+    return {published} if published is not None else set()
 
 
 def missing_constraints(analysis: Analysis, hit: SearchResult, sentence: Sentence) -> list[str]:

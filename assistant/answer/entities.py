@@ -102,27 +102,28 @@ def _concept_forms() -> set[str]:
 
 
 def places_in(text: str) -> list[Entity]:
-    """Gazetteer places named in a text, in order of first mention."""
+    """Gazetteer places named in a text, in order of first mention. A match inside a longer one
+    ("Thai" in "Thai Binh") or a short word opening a longer name ("Mỹ" in "Mỹ Lộc Nam") is not
+    a place of its own."""
     text = normalize(text)
     folded = fold(text)
-    found = []
+    matches: list[tuple[int, int, Entity]] = []
     for e in gazetteer():
-        positions = [
-            m.start()
-            for f in e.folded
-            for m in re.finditer(rf"(?<![\w]){re.escape(f)}(?![\w])", folded)
-        ]
-        positions += [
-            m.start()
-            for x in e.exact
-            for m in re.finditer(rf"(?<![\w]){re.escape(x)}(?![\w])", text)
-        ]
-        if positions:
-            found.append((min(positions), e))
-    found.sort(key=lambda p: p[0])
+        for f in e.folded:
+            for m in re.finditer(rf"(?<![\w]){re.escape(f)}(?![\w])", folded):
+                matches.append((m.start(), m.end(), e))
+        for x in e.exact:
+            for m in re.finditer(rf"(?<![\w]){re.escape(x)}(?![\w])", text):
+                if not x.isupper() and re.match(rf"\s+[{UPPER}]", text[m.end() :]):
+                    continue
+                matches.append((m.start(), m.end(), e))
+    kept: list[tuple[int, int, Entity]] = []
+    for start, end, e in sorted(matches, key=lambda t: (t[0] - t[1], t[0])):  # longest first
+        if all(end <= a or start >= b or other == e for a, b, other in kept):
+            kept.append((start, end, e))
     # "Thành phố Hồ Chí Minh" also holds "Hồ Chí Minh": keep one entity per position.
     out: list[Entity] = []
-    for _, e in found:
+    for _, _, e in sorted(kept, key=lambda t: t[0]):
         if e not in out:
             out.append(e)
     return out

@@ -50,11 +50,19 @@ MEASURES: list[tuple[str, tuple[str, ...]]] = [
     (r"\bgia thue dat\b|\bthue dat\b|\bland rent", ("thue dat", "gia thue")),
     (r"\bgia thue\b|\brent\b|\brental", ("gia thue", "thue")),
     (r"\bvon dau tu\b|\btong von\b|\bmuc dau tu\b|\binvestment\b|\bcapital\b", ("von", "dau tu")),
-    (r"\bngan sach\b|\bkinh phi\b|\bbudget\b|\bfunding\b", ("ngan sach", "kinh phi", "von")),
+    # Paid to the state budget: a revenue of the state, never the capital a zone attracted.
+    (
+        r"\bnop ngan sach\b|\b(?:paid|pay|contributed) (?:\w+ ){0,5}budget\b",
+        ("nop ngan sach",),
+    ),
+    (r"\bngan sach\b|\bkinh phi\b|\bbudget\b|\bfunding\b", ("ngan sach", "kinh phi")),
     (r"\bdoanh thu\b|\brevenue\b|\bturnover\b", ("doanh thu",)),
     (r"\bkim ngach\b|\bxuat khau\b|\bexport", ("kim ngach", "xuat khau")),
     (r"\bloi nhuan\b|\bprofit", ("loi nhuan",)),
-    (r"\bthu nhap\b|\bluong\b|\bincome\b|\bsalary|\bwage", ("thu nhap", "luong")),
+    (
+        r"\bthu nhap\b|\bluong\b|\bincome\b|\bsalary|\bwage",
+        ("thu nhap", "tien luong", "muc luong", "luong binh quan"),
+    ),
     (r"\blap day\b|\boccupancy\b", ("lap day",)),
     (r"\btang truong\b|\bgrowth\b", ("tang truong", "tang")),
     (r"\bgiai ngan\b|\bdisburse", ("giai ngan",)),
