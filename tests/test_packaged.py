@@ -50,7 +50,7 @@ def test_bare_names_resolve_to_packaged_data(
 
 def test_package_data_covers_every_eval_data_file() -> None:
     """Each data file under evals/sets, baselines and corpora matches a package-data glob, so
-    the wheel carries it (the install check in tests/run.sh proves the globs work)."""
+    the wheel carries it (tests/test_install.py proves the globs work)."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
     globs = config["tool"]["setuptools"]["package-data"]["evals"]
     evals = ROOT / "evals"
