@@ -211,3 +211,19 @@ def test_measure_phrase_meets_abbreviations_both_ways() -> None:
     spelled = analyse("Tỷ lệ khu công nghiệp có nhà ở công nhân là bao nhiêu?").terms
     assert covers(spelled, fold("Có 35% KCN đã có nhà ở công nhân."))
     assert not covers(spelled, fold("Có 35% cụm công nghiệp đã có nhà ở công nhân."))
+
+
+def test_luong_inside_a_compound_word_is_not_salary() -> None:
+    """ "lương" alone is a salary; inside năng lượng, sản lượng, số lượng, chất lượng it is not."""
+    from assistant.answer.analysis import analyse
+
+    salary = ("thu nhap", "tien luong", "muc luong", "luong binh quan")
+    for q in (
+        "Mức giảm tiêu thụ năng lượng năm 2027 là bao nhiêu phần trăm?",
+        "Sản lượng điện mặt trời tăng bao nhiêu phần trăm?",
+        "Tỷ lệ doanh nghiệp đạt chất lượng là bao nhiêu phần trăm?",
+        "Chi phí kiểm toán năng lượng được hỗ trợ tối đa bao nhiêu tiền?",
+    ):
+        assert analyse(q).measure != salary, q
+    for q in ("Lương bình quân của công nhân là bao nhiêu?", "Muc luong toi thieu la bao nhieu?"):
+        assert analyse(q).measure == salary, q

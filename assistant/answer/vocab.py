@@ -60,7 +60,9 @@ MEASURES: list[tuple[str, tuple[str, ...]]] = [
     (r"\bkim ngach\b|\bxuat khau\b|\bexport", ("kim ngach", "xuat khau")),
     (r"\bloi nhuan\b|\bprofit", ("loi nhuan",)),
     (
-        r"\bthu nhap\b|\bluong\b|\bincome\b|\bsalary|\bwage",
+        # "lương" alone, not inside năng lượng, số lượng, sản lượng, chất lượng, khối lượng …
+        r"\bthu nhap\b|(?<!nang )(?<!so )(?<!san )(?<!chat )(?<!khoi )(?<!trong )(?<!luu )"
+        r"(?<!dung )(?<!ham )\bluong\b|\bincome\b|\bsalary|\bwage",
         ("thu nhap", "tien luong", "muc luong", "luong binh quan"),
     ),
     (r"\blap day\b|\boccupancy\b", ("lap day",)),
