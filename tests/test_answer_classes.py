@@ -227,3 +227,22 @@ def test_luong_inside_a_compound_word_is_not_salary() -> None:
         assert analyse(q).measure != salary, q
     for q in ("Lương bình quân của công nhân là bao nhiêu?", "Muc luong toi thieu la bao nhieu?"):
         assert analyse(q).measure == salary, q
+
+
+PROGRAMME = _hit(
+    "ct",
+    "Chương trình phát triển công nghiệp hỗ trợ tỉnh Bắc Ninh giai đoạn 2026 - 2030",
+    "Các chỉ tiêu chủ yếu của Chương trình:\n\n"
+    "Chỉ tiêu: Số doanh nghiệp tham gia chuỗi cung ứng; Đơn vị: doanh nghiệp; 2027: 120; 2030: 180",
+)
+
+
+def test_a_framing_period_is_named_by_the_document_and_the_year_by_the_figure() -> None:
+    asked = "Theo Chương trình giai đoạn 2026 - 2030, số doanh nghiệp tham gia chuỗi cung ứng"
+    got = ask(f"{asked} của Bắc Ninh năm 2027 là bao nhiêu?", [PROGRAMME])
+    assert got.found and got.short_answer and "120" in got.short_answer
+    # A year inside the period that no figure is dated with is still refused.
+    assert not ask(f"{asked} của Bắc Ninh năm 2028 là bao nhiêu?", [PROGRAMME]).found
+    # Another period is still another period.
+    other = "Theo Chương trình giai đoạn 2021 - 2025, số doanh nghiệp tham gia chuỗi cung ứng"
+    assert not ask(f"{other} của Bắc Ninh năm 2023 là bao nhiêu?", [PROGRAMME]).found

@@ -171,6 +171,15 @@ def years_in(text: str) -> set[int]:
     return years
 
 
+def framing_period(text: str) -> set[int]:
+    """The ends of a period that frames a question about one year inside it ("Chương trình giai
+    đoạn 2026 - 2030 … năm 2027"): the period names the programme, the single year the figure."""
+    ends = {int(y) for pair in _RANGE.findall(text) for y in pair}
+    singles = {int(y) for y in _YEAR.findall(text)} - ends
+    inside = any(min(ends) < y < max(ends) for y in singles) if ends else False
+    return ends if inside else set()
+
+
 def year_entities(text: str) -> list[Entity]:
     """The years a question names (each is a constraint); a period names its two ends."""
     years = dict.fromkeys(_YEAR.findall(text))  # in order of mention
