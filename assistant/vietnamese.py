@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Zero-width characters and byte-order marks vanish; the various non-breaking spaces become spaces.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
@@ -87,8 +88,19 @@ def fold(text: str) -> str:
     """Accent-folded lowercase form: ``Đà Nẵng`` → ``da nang``.
 
     Tone placement (``normalize``) is skipped: every mark is dropped, wherever it sat. One
-    decomposition and one table pass: the answerer folds every candidate sentence per question."""
+    decomposition and one table pass: the answerer folds every candidate sentence per question,
+    and the same sentence contexts for every place it checks, so short texts are remembered."""
+    return _fold_short(text) if len(text) <= _FOLD_CACHED_CHARS else _fold(text)
+
+
+_FOLD_CACHED_CHARS = 2000  # a sentence with its paragraph and title; whole documents are not kept
+
+
+def _fold(text: str) -> str:
     return unicodedata.normalize("NFD", text.lower()).translate(_FOLD)
+
+
+_fold_short = lru_cache(maxsize=8192)(_fold)
 
 
 def has_diacritics(text: str) -> bool:
