@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from assistant.answer.vocab import EN_FUNCTION_WORDS
 from assistant.vietnamese import fold, has_diacritics, is_syllable
 
 
@@ -49,41 +50,10 @@ _CUES: list[tuple[Kind, re.Pattern[str]]] = [
     ),
     (Kind.PLACE, re.compile(r"\bo dau\b|\bdia chi\b|\bnoi nao\b|\bwhere\b")),
 ]
-_ENGLISH_WORDS = frozenset(
+_ENGLISH_WORDS = EN_FUNCTION_WORDS | frozenset(
     [
-        "the",
-        "what",
-        "which",
-        "who",
         "whom",
-        "when",
-        "where",
-        "how",
         "why",
-        "is",
-        "are",
-        "was",
-        "were",
-        "does",
-        "do",
-        "did",
-        "of",
-        "in",
-        "on",
-        "for",
-        "to",
-        "and",
-        "with",
-        "a",
-        "an",
-        "many",
-        "much",
-        "by",
-        "from",
-        "its",
-        "their",
-        "this",
-        "that",
         "has",
         "have",
         "or",

@@ -97,3 +97,41 @@ EN_ROLES = {
 def measure_words() -> set[str]:
     """Every measure word of the table (to spot a figure that belongs to another measure)."""
     return {w for _, words in MEASURES for w in words}
+
+
+# English function words: not part of what a question asks, and a sign that it is English.
+EN_FUNCTION_WORDS = frozenset(
+    [
+        "the",
+        "what",
+        "which",
+        "who",
+        "when",
+        "where",
+        "how",
+        "is",
+        "are",
+        "was",
+        "were",
+        "does",
+        "do",
+        "did",
+        "of",
+        "in",
+        "on",
+        "for",
+        "to",
+        "and",
+        "with",
+        "a",
+        "an",
+        "many",
+        "much",
+        "by",
+        "from",
+        "its",
+        "their",
+        "this",
+        "that",
+    ]
+)
