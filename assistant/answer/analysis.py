@@ -14,7 +14,14 @@ from assistant.answer.entities import Entity, names_in, places_in, year_entities
 from assistant.answer.measure import measure_terms
 from assistant.answer.question import language
 from assistant.answer.spans import AType
-from assistant.answer.vocab import EN_FUNCTION_WORDS, EN_NOUNS, EN_ROLES, MEASURES, ROLES
+from assistant.answer.vocab import (
+    EN_FUNCTION_WORDS,
+    EN_NOUNS,
+    EN_ROLES,
+    MEASURES,
+    ROLES,
+    VI_FUNCTION_WORDS,
+)
 from assistant.vietnamese import fold
 
 _HOW_MANY = r"(?:bao nhieu|(?<!nha )\bmay\b(?! (?:moc|bay|tinh|chu))|how many|how much|number of)"
@@ -131,57 +138,7 @@ _NOUN_STOP = frozenset(
         "hay",
     ]
 )
-_STOP = (
-    frozenset(
-        [
-            "la",
-            "cua",
-            "va",
-            "cac",
-            "nhung",
-            "co",
-            "duoc",
-            "da",
-            "se",
-            "dang",
-            "trong",
-            "tai",
-            "o",
-            "cho",
-            "voi",
-            "ve",
-            "nay",
-            "do",
-            "thi",
-            "de",
-            "khi",
-            "nhu",
-            "mot",
-            "theo",
-            "den",
-            "tu",
-            "bi",
-            "boi",
-            "nao",
-            "gi",
-            "ai",
-            "dau",
-            "bao",
-            "nhieu",
-            "may",
-            "hon",
-            "the",
-            "vay",
-            "con",
-            "sao",
-            "khong",
-            "ra",
-            "nam",
-            "ngay",
-        ]
-    )
-    | EN_FUNCTION_WORDS
-)
+_STOP = VI_FUNCTION_WORDS | frozenset(["nhu"]) | EN_FUNCTION_WORDS
 
 
 def _role(type_text: str) -> str | None:
