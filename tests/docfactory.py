@@ -233,14 +233,17 @@ def pdf_without_unicode_map() -> bytes:
     """The decision PDF with its fonts' ToUnicode maps removed: it prints right, but its text
     layer reads as ``(cid:1)(cid:2)Q %,Q,-.`` (as some converters leave Vietnamese PDFs)."""
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject
+    from pypdf.generic import DictionaryObject, NameObject
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_decision())))
     for page in writer.pages:
-        fonts = page["/Resources"]["/Font"]
+        resources = page["/Resources"].get_object()
+        assert isinstance(resources, DictionaryObject)
+        fonts = resources["/Font"].get_object()
+        assert isinstance(fonts, DictionaryObject)
         for key in fonts:
             font = fonts[key].get_object()
-            if "/ToUnicode" in font:
+            if isinstance(font, DictionaryObject) and "/ToUnicode" in font:
                 del font[NameObject("/ToUnicode")]
     buf = io.BytesIO()
     writer.write(buf)
