@@ -10,6 +10,7 @@ import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -44,13 +45,14 @@ def in_process(assistant: Assistant, qs: list[str], rounds: int = 2) -> dict[str
     assistant._embed_passages = counting  # type: ignore[method-assign]
     try:
         for _ in range(rounds):
-            r_te, r_ask = [], []
+            r_te: list[float] = []
+            r_ask: list[float] = []
             for q in qs:
-                r_te.append(_ms(lambda q=q: embedder.get_query_embedding(q)))
+                r_te.append(_ms(partial(embedder.get_query_embedding, q)))
                 assistant.clear_caches()
-                search.append(_ms(lambda q=q: assistant.search(q)))
+                search.append(_ms(partial(assistant.search, q)))
                 assistant.clear_caches()
-                r_ask.append(_ms(lambda q=q: assistant.ask(q)))
+                r_ask.append(_ms(partial(assistant.ask, q)))
             t_e += r_te
             ask += r_ask
             per_round.append(round(statistics.median(r_ask) / statistics.median(r_te), 3))
@@ -69,11 +71,12 @@ def in_process(assistant: Assistant, qs: list[str], rounds: int = 2) -> dict[str
     # Realistic mix with caches on: 30 % of questions repeat an earlier one.
     assistant.clear_caches()
     rng = random.Random(3)
-    mixed, asked = [], []
+    mixed: list[float] = []
+    asked: list[str] = []
     for i in range(200):
         q = rng.choice(asked) if asked and rng.random() < 0.3 else f"{qs[i % len(qs)]} ({i})"
         asked.append(q)
-        mixed.append(_ms(lambda q=q: assistant.ask(q)))
+        mixed.append(_ms(partial(assistant.ask, q)))
     return {
         "t_e": _stats(t_e),
         "search": _stats(search),
