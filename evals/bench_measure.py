@@ -47,7 +47,8 @@ def in_process(assistant: Assistant, qs: list[str], rounds: int = 2) -> dict[str
     assistant._embed_passages = counting  # type: ignore[method-assign]  # counts embeddings for this run only
     try:
         for _ in range(rounds):
-            r_te, r_ask = [], []
+            r_te: list[float] = []
+            r_ask: list[float] = []
             for q in qs:
                 r_te.append(_ms(partial(embedder.get_query_embedding, q)))
                 assistant.clear_caches()
