@@ -24,6 +24,7 @@ from assistant.store.edge import EdgeStore
 from evals.bench_common import NEWS, _ms, _rss_mb, _stats, questions
 from evals.packaged import SEED_CORPUS as SEED
 from indexing.library import Library
+from indexing.vectors import budget_batches
 
 
 # -- 1-3, 5: in-process ---------------------------------------------------------------------------
@@ -138,7 +139,9 @@ def indexing(settings: Settings, work: Path, rounds: int = 2) -> dict[str, Any]:
             )
         )
         budget = size * scoped.chunk_max_tokens
-        raw_sentences_s = raw(sentence_texts, _token_batches(embedder, sentence_texts, budget))
+        raw_sentences_s = raw(
+            sentence_texts, budget_batches(sentence_texts, indexer.count_tokens, budget)
+        )
     finally:
         assistant.close()
     load.append(round(os.getloadavg()[0], 2))
@@ -175,19 +178,6 @@ def _prepared(indexer: Any, corpus: Path) -> list[Any]:
         indexer.prepare(doc_id, path.name, path.read_bytes(), manifest.get(doc_id))
         for doc_id, path in files.items()
     ]
-
-
-def _token_batches(embedder: Any, texts: list[str], budget: int) -> list[list[str]]:
-    count = getattr(embedder, "token_count", None) or (lambda t: int(len(t.split()) * 2.2) + 2)
-    batches: list[list[str]] = [[]]
-    tokens = 0
-    for text in texts:
-        if tokens >= budget:
-            batches.append([])
-            tokens = 0
-        batches[-1].append(text)
-        tokens += count(text)
-    return [b for b in batches if b]
 
 
 # -- 6: no-op re-index ----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from assistant.lexical import document_vector
 from assistant.store import ChunkPoint, Store
 from assistant.store.base import day_number
 from indexing.loaders import SUPPORTED, LoadError, load_bytes, parse_limits, record_fields
-from indexing.vectors import DocVectors, VectorMaker
+from indexing.vectors import DocVectors, VectorMaker, budget_batches
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ class Indexer:
         chunks = split(
             doc_id,
             cleaned.body,
-            self._count_tokens,
+            self.count_tokens,
             self.settings.chunk_max_tokens,
             self.settings.chunk_overlap_tokens,
             official,
@@ -195,7 +195,8 @@ class Indexer:
             official_payload(chunks, meta) if official else {},
         )
 
-    def _count_tokens(self, text: str) -> int:
+    def count_tokens(self, text: str) -> int:
+        """Tokens of a text for the configured embedder (how sentence batches are packed)."""
         counter = getattr(self._embedder(), "token_count", None)
         # Without the model's tokenizer, ~2.2 tokens per Vietnamese syllable is a safe estimate.
         return counter(text) if counter else int(len(text.split()) * 2.2) + 2
@@ -232,7 +233,7 @@ class Indexer:
         s = self.settings
         return VectorMaker(
             lambda texts: self._embedder().get_text_embedding_batch(texts),
-            self._count_tokens,
+            self.count_tokens,
             s.embed_batch_size,
             # Sentence batches hold about as many tokens as a full batch of chunks.
             max(1, s.embed_batch_size) * s.chunk_max_tokens,
@@ -365,12 +366,4 @@ class Indexer:
 def _groups(prepared: list[Prepared], chunks: int) -> list[list[Prepared]]:
     """Consecutive documents in groups of at least ``chunks`` chunks (the last may be smaller):
     enough texts for full embedding batches, few enough to hold their vectors in memory."""
-    out: list[list[Prepared]] = [[]]
-    size = 0
-    for p in prepared:
-        if size >= chunks:
-            out.append([])
-            size = 0
-        out[-1].append(p)
-        size += len(p.embed_texts)
-    return [g for g in out if g]
+    return budget_batches(prepared, lambda p: len(p.embed_texts), chunks)

@@ -20,6 +20,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -29,6 +30,23 @@ from indexing.sentences import Span, spans
 
 EmbedBatch = Callable[[list[str]], list[list[float]]]
 _CACHE_SIZE = 20_000  # sentence vectors kept for reuse in one run (float32: ~30 MB)
+
+
+T = TypeVar("T")
+
+
+def budget_batches(items: Sequence[T], size: Callable[[T], int], budget: int) -> list[list[T]]:
+    """Consecutive items in batches, each closed once its size reaches ``budget`` (the last may
+    be smaller): full engine calls without one huge call."""
+    out: list[list[T]] = [[]]
+    used = 0
+    for item in items:
+        if used >= budget:
+            out.append([])
+            used = 0
+        out[-1].append(item)
+        used += size(item)
+    return [b for b in out if b]
 
 
 def quotable(span: Span) -> bool:
@@ -125,18 +143,15 @@ class VectorMaker:
     def _embed_sentences(self, wanted: dict[bytes, str]) -> dict[bytes, np.ndarray]:
         """Embed in batches of about ``token_budget`` tokens; the vectors also go to the cache."""
         out: dict[bytes, np.ndarray] = {}
-        keys = list(wanted)
-        batch: list[bytes] = []
-        tokens = 0
-        for i, key in enumerate(keys):
-            batch.append(key)
-            tokens += self._count_tokens(wanted[key])
-            if tokens >= self._token_budget or i == len(keys) - 1:
-                vectors = self._embed([wanted[k] for k in batch])
-                for k, v in zip(batch, vectors, strict=True):
-                    out[k] = np.asarray(v, dtype=np.float32)
-                    self._put(k, out[k])
-                batch, tokens = [], 0
+
+        def tokens(key: bytes) -> int:
+            return self._count_tokens(wanted[key])
+
+        for batch in budget_batches(list(wanted), tokens, self._token_budget):
+            vectors = self._embed([wanted[k] for k in batch])
+            for k, v in zip(batch, vectors, strict=True):
+                out[k] = np.asarray(v, dtype=np.float32)
+                self._put(k, out[k])
         return out
 
     def _put(self, key: bytes, vector: np.ndarray) -> None:

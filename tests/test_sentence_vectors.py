@@ -150,3 +150,11 @@ def test_quotable_matches_the_answerer() -> None:
     text = _doc("Tiêu đề", f"{SHARED} Ảnh: TTXVN.", "Một hai ba.", ALONE).strip()
     kept = [s.text for s in spans(text) if quotable(s)]
     assert kept == [s.text for s in split_passage(text) if s.text != "Tiêu đề"]
+
+
+def test_budget_batches_close_a_batch_once_it_reaches_the_budget() -> None:
+    from indexing.vectors import budget_batches
+
+    assert budget_batches([3, 3, 3, 1, 5], int, 5) == [[3, 3], [3, 1, 5]]
+    assert budget_batches([9, 1], int, 5) == [[9], [1]]
+    assert budget_batches([], int, 5) == []
