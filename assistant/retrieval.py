@@ -7,7 +7,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from pydantic import ConfigDict
 
@@ -16,6 +16,13 @@ from assistant.lexical import query_vector
 from assistant.store import SearchFilters, Store
 from assistant.store.base import FusionMode
 from assistant.vietnamese import normalize
+
+
+class SearchScope(TypedDict, total=False):
+    """What narrows a search besides the query and k."""
+
+    filters: SearchFilters | None
+    mode: FusionMode | None
 
 
 @dataclass(frozen=True)

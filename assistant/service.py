@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Unpack
 
 from assistant.answer import extractive, followup
 from assistant.answer.budget import Budget
@@ -26,7 +26,7 @@ from assistant.facets import facets as count_facets
 from assistant.facets import resolve_filters
 from assistant.interactions import InteractionLog, open_from_settings
 from assistant.interactions.gaps import Gap, gap_report
-from assistant.retrieval import EmbeddingCache, Retriever, SearchResult
+from assistant.retrieval import EmbeddingCache, Retriever, SearchResult, SearchScope
 from assistant.store import SearchFilters, Store, StoreError, open_store
 from assistant.store.base import FusionMode
 from assistant.store.sentences import SentenceVectors
@@ -87,16 +87,15 @@ class Assistant:
 
     # -- reading --------------------------------------------------------------------------
     def search(
-        self,
-        query: str,
-        k: int | None = None,
-        filters: SearchFilters | None = None,
-        mode: FusionMode | None = None,
+        self, query: str, k: int | None = None, **scope: Unpack[SearchScope]
     ) -> list[SearchResult]:
+        """The retriever's search, once the index's embedder is checked and the outlet and
+        document-type filters are resolved to the names the index holds."""
         self.check_embedder()
+        filters = scope.get("filters")
         if filters is not None and (filters.outlets or filters.doc_types):
-            filters = resolve_filters(filters, self.store.documents().values())
-        return self.retriever.search(query, k=k, filters=filters, mode=mode)
+            scope["filters"] = resolve_filters(filters, self.store.documents().values())
+        return self.retriever.search(query, k, **scope)
 
     def condense(
         self,
