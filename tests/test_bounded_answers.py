@@ -3,10 +3,9 @@ rewrite that copies only the previous question, and answers that stop when the c
 
 from __future__ import annotations
 
-import statistics
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -73,36 +72,34 @@ def test_followup_copies_at_most_the_previous_question() -> None:
     )
 
 
-def _cold(fn: Callable[[], object], assistant: Assistant) -> float:
-    """Seconds for ``fn`` with no cached embeddings (both asks pay for their own)."""
-    assistant.clear_caches()
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
+def test_huge_history_costs_no_more_than_one_question_of_the_limit(
+    seed_assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Behavioural bound, not a speed goal (the issue measured 30 s against 0.08 s): twenty
+    turns of 19,000 characters (the old HTTP limit was 20,000), which reach the service from any
+    adapter, make an ask embed and search no more text than one question of the configured
+    length. (Counted work, not seconds: a timing ratio fails on a loaded machine.)"""
+    embedded: list[str] = []
+    real = seed_assistant.retriever.embed_query
 
+    def counting(query: str) -> list[float]:
+        embedded.append(query)
+        return real(query)
 
-def test_huge_history_costs_at_most_ten_normal_asks(seed_assistant: Assistant) -> None:
-    """Behavioural bound, not a speed goal: the issue measured 30 s against 0.08 s. Twenty turns
-    of 19,000 characters (the old HTTP limit was 20,000) reach the service from any adapter."""
-    # The same follow-up with a normal history: the same answering path, so the ratio is the
-    # cost of the history alone.
-    short = [{"role": "user", "content": Q}, {"role": "assistant", "content": "70% [1]"}]
-    normal = statistics.median(
-        _cold(lambda: seed_assistant.ask("Còn Bình Dương thì sao?", history=short), seed_assistant)
-        for _ in range(3)
-    )
+    monkeypatch.setattr(seed_assistant.retriever, "embed_query", counting)
     huge = [
         {"role": "user" if i % 2 == 0 else "assistant", "content": PASTE + f" lượt {i}"}
         for i in range(20)
     ]
-    answers = []
-    took = _cold(
-        lambda: answers.append(seed_assistant.ask("Còn Bình Dương thì sao?", history=huge)),
-        seed_assistant,
-    )
-    assert took < 10 * normal, (took, normal)
+    seed_assistant.clear_caches()
+    answers = [seed_assistant.ask("Còn Bình Dương thì sao?", history=huge)]
     limit = seed_assistant.settings.question_max_chars
-    assert len(answers[0].standalone_question) <= limit + len("Còn Bình Dương thì sao?") + 1
+    follow_up = len("Còn Bình Dương thì sao?") + 1
+    assert embedded, "the question was embedded"
+    assert len(embedded) <= 4  # the question, and at most a few per-place retrievals
+    assert all(len(text) <= limit + follow_up for text in embedded), [len(t) for t in embedded]
+    assert sum(map(len, embedded)) <= 4 * (limit + follow_up)
+    assert len(answers[0].standalone_question) <= limit + follow_up
 
 
 def test_cancelled_answer_stops(seed_assistant: Assistant) -> None:

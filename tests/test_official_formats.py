@@ -199,7 +199,7 @@ def test_ocr_keeps_paragraphs_apart_where_an_empty_line_separates_them() -> None
 def test_hoidap_index_reads_every_format_of_the_official_corpus(tmp_path: Path) -> None:
     """The README's commands on the eval corpus: every file indexed, each record says how."""
     env = {**os.environ, "HOIDAP_DATA_DIR": str(tmp_path / "data")}
-    cli = [sys.executable, "-m", "assistant.cli"]
+    cli = [sys.executable, "-m", "bots.cli"]
     run = subprocess.run(
         [*cli, "index", "--corpus", str(OFFICIAL)],
         capture_output=True,
