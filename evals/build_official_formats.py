@@ -43,9 +43,11 @@ def _blocks(body: list[str]) -> list[str | list[list[str]]]:
         if row is None:
             out.append(line)
             continue
-        if not out or isinstance(out[-1], str):
-            out.append([[key for key, _ in row]])
-        out[-1].append([value for _, value in row])  # type: ignore[union-attr]
+        table = out[-1] if out else None
+        if not isinstance(table, list):
+            table = [[key for key, _ in row]]
+            out.append(table)
+        table.append([value for _, value in row])
     return out
 
 

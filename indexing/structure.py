@@ -18,6 +18,7 @@ from datetime import date
 
 from assistant.doctypes import DOC_TYPES, doc_type_for_code
 from assistant.vietnamese import fold, normalize
+from indexing.roman import is_roman, roman_value, to_roman
 
 _HEAD_LINES = 30
 _MOTTO = re.compile(r"cong hoa xa hoi chu nghia viet nam|doc lap\s*-\s*tu do\s*-\s*hanh phuc")
@@ -146,7 +147,7 @@ def unit_of(line: str) -> tuple[str, str] | None:
     for kind, pattern in _UNIT_PATTERNS:
         if m := pattern.match(line):
             number = m["n"]
-            if kind == "roman" and not _valid_roman(number):
+            if kind == "roman" and not is_roman(number):
                 return None
             if "title" in m.groupdict() and not _is_caps(m["title"]):
                 continue
@@ -154,33 +155,13 @@ def unit_of(line: str) -> tuple[str, str] | None:
     return None
 
 
-_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-
-
-def roman_value(text: str) -> int:
-    values = [_ROMAN_VALUES[c] for c in text]
-    return sum(-v if v < w else v for v, w in zip(values, [*values[1:], 0], strict=True))
-
-
-def _roman(value: int) -> str:
-    out = ""
-    for number, letters in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        while value >= number:
-            out, value = out + letters, value - number
-    return out
-
-
 def _next_roman(parent: Unit, number: str) -> str:
     """A plan section numbered at or below the one before it ("II." twice: OCR read "III." as
     "II") is the next one: sections of a plan run I., II., III. in order."""
     before = [c for c in parent.children if c.kind == "roman"]
     if before and roman_value(number) <= roman_value(before[-1].number):
-        return _roman(roman_value(before[-1].number) + 1)
+        return to_roman(roman_value(before[-1].number) + 1)
     return number
-
-
-def _valid_roman(text: str) -> bool:
-    return bool(re.fullmatch(r"X{0,3}(IX|IV|V?I{0,3})", text)) and text != ""
 
 
 def lines_of(text: str) -> list[str]:
@@ -382,7 +363,7 @@ def _annex_unit(held: list[str], note: str) -> Unit:
     if m:
         word = m.group(1).capitalize()
         number = m.group(2).strip().split(" ")[0] if m.group(1) == "PHỤ LỤC" else ""
-        name = f"{word} {number}".strip() if _valid_roman(number) or number.isdigit() else word
+        name = f"{word} {number}".strip() if is_roman(number) or number.isdigit() else word
     return Unit("annex", "", [*title, note], annex=name)
 
 
