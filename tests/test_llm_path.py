@@ -314,3 +314,29 @@ def test_time_budget_stops_the_model_and_keeps_checked_sentences(fake_llm: FakeO
     assert answer.mode == "llm" and 1 <= kept < 30
     assert answer.answer == " ".join([sentence] * kept)
     assert fake_llm.disconnected.wait(5) and fake_llm.completed == 0  # upstream closed early
+
+
+# -- the question's places and years hold on the LLM path too (issue 11, point 4) -------------
+def test_cited_sentence_about_another_place_is_dropped() -> None:
+    about = {1: [], 2: ["Bình Dương"]}
+    checked = CitedSentences([PASSAGE, PASSAGE], lambda _s, ns: about[ns[0]])
+    assert checked.add("", GOOD) == GOOD
+    assert checked.add(" ", "Long An đặt mục tiêu đáp ứng 70% nhu cầu nội địa [2].") is None
+    assert checked.dropped == 1 and checked.text == GOOD
+
+
+def test_model_answering_for_another_province_is_not_shown(
+    seed_assistant: Assistant, fake_llm: FakeOpenAI
+) -> None:
+    """The model quotes Long An's 70 % (supported by its passage) for a question about Bình
+    Dương: the sentence is about another place, so it is dropped and the extractive answer,
+    an honest refusal naming what the documents cover, is given instead."""
+    assistant = with_llm(seed_assistant, fake_llm)
+    fake_llm.reply = GOOD
+    asked = Q.replace("Long An", "Bình Dương")
+    answer = assistant.ask(asked)
+    assert answer.mode == "extractive" and not answer.found
+    assert "Bình Dương" in answer.answer and "70" in answer.answer  # the near miss, cited
+    # The same reply to the question it does answer is kept.
+    kept = assistant.ask(Q)
+    assert kept.mode == "llm" and kept.answer == GOOD

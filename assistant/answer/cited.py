@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.answer.model import NOT_FOUND
@@ -103,6 +103,9 @@ class CitedSentences:
     """The kept sentences of one reply; ``passages[i]`` is the text passage ``[i+1]`` showed."""
 
     passages: Sequence[str]
+    # The question's places, names and years a sentence citing these passage numbers is not
+    # about (``constraints.missing_for_claim``); None: no such check.
+    off_topic: Callable[[str, list[int]], list[str]] | None = None
     order: dict[int, int] = field(default_factory=dict)  # passage number → shown number
     kept: list[str] = field(default_factory=list)
     by_passage: dict[int, list[str]] = field(default_factory=dict)
@@ -137,6 +140,9 @@ class CitedSentences:
             if not verdict.missing:
                 why = f"too little of it in the cited passage ({verdict.overlap:.0%})"
             self._drop(sentence, why)
+            return None
+        if self.off_topic is not None and (other := self.off_topic(sentence, valid)):
+            self._drop(sentence, f"about another place or year than asked: {', '.join(other)}")
             return None
         for n in valid:
             self.order.setdefault(n, len(self.order) + 1)

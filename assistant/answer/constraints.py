@@ -82,6 +82,23 @@ def missing_constraints(analysis: Analysis, hit: SearchResult, sentence: Sentenc
     return missing
 
 
+def missing_for_claim(analysis: Analysis, claim: str, cited: Sequence[SearchResult]) -> list[str]:
+    """For a sentence a model wrote citing ``cited``: the question's places, names and years
+    that the local context of the passage sentence closest to it lacks (the extractive check,
+    applied where the model took its figure from)."""
+    if not analysis.entities:
+        return []
+    words = set(fold(claim).split())
+    closest = max(
+        ((hit, s) for hit in cited for s in sentences_of(hit)),
+        key=lambda pair: len(words & set(fold(pair[1].text).split())),
+        default=None,
+    )
+    if closest is None:
+        return [e.name for e in analysis.entities]
+    return missing_constraints(analysis, *closest)
+
+
 def _locate(quote: str, hit: SearchResult) -> Sentence | None:
     """The passage sentence a quote was taken from (its first part when joined with " … ")."""
     first = quote.split(" … ")[0].strip()

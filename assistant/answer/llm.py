@@ -16,8 +16,10 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import suppress
 from typing import Any
 
+from assistant.answer.analysis import analyse
 from assistant.answer.budget import Budget, Cancelled
 from assistant.answer.cited import CitedSentences, SentenceBuffer
+from assistant.answer.constraints import missing_for_claim
 from assistant.answer.history import tail
 from assistant.answer.model import NOT_FOUND, Answer, Citation, refusal
 from assistant.answer.question import language
@@ -170,7 +172,12 @@ class LLMAnswerer:
         yielded. Raises ``Cancelled`` (after closing the upstream connection) when the budget is
         cancelled; when it runs out, the sentences checked so far are the answer."""
         budget = budget or Budget(self.settings.answer_budget_s)
-        checked = CitedSentences([shown_passage(h) for h in hits])
+        analysis = analyse(standalone)
+
+        def off_topic(sentence: str, numbers: list[int]) -> list[str]:
+            return missing_for_claim(analysis, sentence, [hits[n - 1] for n in numbers])
+
+        checked = CitedSentences([shown_passage(h) for h in hits], off_topic)
         buffer = SentenceBuffer()
 
         def take(pieces: list[tuple[str, str]]) -> Iterator[str]:
