@@ -3,7 +3,7 @@
 The settings stay one flat class, so every variable keeps its ``HOIDAP_<FIELD>`` name and every
 call site reads ``settings.<field>``; each field names its section (``SECTIONS``), and the class
 lists them section by section. The README's configuration table is generated from this class
-(``python -m evals.readme_sync``), descriptions included.
+(``python -m bots.readme_sync``), descriptions included.
 """
 
 from __future__ import annotations
@@ -42,9 +42,12 @@ def _list(value: object) -> object:
         text = value.strip()
         if text.startswith("["):
             try:
-                return json.loads(text)
+                items = json.loads(text)
             except json.JSONDecodeError as exc:
                 raise ValueError(f'not a JSON list ({exc}): write a,b or ["a", "b"]') from None
+            if isinstance(items, list):
+                return [str(v).strip() for v in items if str(v).strip()]
+            return items
         return [v.strip() for v in text.split(",") if v.strip()]
     return value
 

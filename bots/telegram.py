@@ -130,7 +130,14 @@ def run(settings: Settings) -> None:
     """``hoidap telegram``: long polling until interrupted."""
     from bots import redact
 
-    redact.install(settings.telegram_bot_token)
+    redact.install(
+        settings.telegram_bot_token,
+        settings.llm_api_key,
+        settings.embed_api_key,
+        settings.qdrant_api_key,
+        settings.database_url,
+        redact.database_password(settings.database_url),
+    )
     assistant = Assistant.open(settings)
     try:
         bot = TelegramBot(settings, assistant)

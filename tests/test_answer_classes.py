@@ -246,3 +246,19 @@ def test_a_framing_period_is_named_by_the_document_and_the_year_by_the_figure() 
     # Another period is still another period.
     other = "Theo Chương trình giai đoạn 2021 - 2025, số doanh nghiệp tham gia chuỗi cung ứng"
     assert not ask(f"{other} của Bắc Ninh năm 2023 là bao nhiêu?", [PROGRAMME]).found
+
+
+def test_a_comparison_keeps_its_measure_for_every_place() -> None:
+    """ "<measure> tại A và B": the words before "tại A" are the measure, not A's zone."""
+    for q, measure in (
+        ("Giá thuê đất tại Bắc Ninh và Bắc Giang, nơi nào cao hơn?", "Giá thuê đất"),
+        ("Số lao động tại Hải Dương và Bắc Ninh, nơi nào nhiều hơn?", "Số lao động"),
+    ):
+        analysis = analyse(q)
+        plan = compare.plan(analysis)
+        assert plan is not None and len(plan.entities) == 2, q
+        for entity in plan.entities:
+            sub = compare.sub_question(analysis, entity, plan.entities)
+            assert measure in sub and entity.name in sub, sub
+            other = next(e for e in plan.entities if e != entity)
+            assert other.name not in sub, sub

@@ -29,6 +29,8 @@ def test_lists_accept_the_comma_form_and_json(monkeypatch: pytest.MonkeyPatch) -
     assert s.telegram_allowed_users == ["71", "@vip_investor"]
     # Empty values (as in .env.example) are empty lists; so is an unset variable.
     assert _env(monkeypatch, HOIDAP_API_KEYS="", HOIDAP_CORS_ORIGINS=" ").api_keys == []
+    # Blank entries of a JSON list are dropped too: '[""]' configures no key.
+    assert _env(monkeypatch, HOIDAP_API_KEYS='["", " "]').api_keys == []
     # Code and tests may pass either form too.
     assert load_settings(api_keys="k1,k2", cors_origins=["x"]).cors_origins == ["x"]
 

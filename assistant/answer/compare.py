@@ -140,15 +140,22 @@ def sub_question(analysis: Analysis, entity: Entity, compared: list[Entity]) -> 
     keep = [True] * len(text)
     patterns = [rf"(?:nam\s+)?(?<!\w){re.escape(f)}(?!\w)" for e in compared for f in e.folded]
     # "… Hung Phu in Thai Binh or My Loc Nam in Nam Dinh": another place's own zone goes with it.
+    # The zone is a name (capitalised), so "Giá thuê đất tại Bắc Ninh và …" keeps its measure.
     word = r"(?:(?!(?:or|and|va|hay|hoac)\b)[\w-]+\s+)"
-    patterns += [
-        rf"(?<!\w){word}{{1,5}}(?:in|o|tai|thuoc|of)\s+(?:tinh\s+|province\s+)?{re.escape(f)}(?!\w)"
+    zones = [
+        rf"(?<!\w)(?P<zone>{word}{{1,5}})(?:in|o|tai|thuoc|of)\s+(?:tinh\s+|province\s+)?"
+        rf"{re.escape(f)}(?!\w)"
         for e in compared
         if e != entity
         for f in e.folded
     ]
-    for pattern in [*patterns, *_FRAMING]:
+    for pattern in [*patterns, *zones, *_FRAMING]:
         for m in re.finditer(pattern, folded):
+            if "zone" in m.groupdict() and not all(
+                w[0].isupper() or w[0].isdigit()
+                for w in text[m.start("zone") : m.end("zone")].split()
+            ):
+                continue
             keep[m.start() : m.end()] = [False] * (m.end() - m.start())
     for e in compared:
         for x in e.exact:

@@ -25,10 +25,11 @@ _REFERENCE = re.compile(
 )
 # A plan's or target's year ("năm 2025 tỉnh đặt mục tiêu …") does not date the other sentences.
 _TARGET = re.compile(
-    r"\b(?:muc tieu|phan dau|ke hoach|du kien|dinh huong|tam nhin|chi tieu|uu tien|"
-    r"target|plan|will)"
+    r"\b(?:muc tieu|phan dau|ke hoach|du kien|dinh huong|tam nhin|uu tien|targets?|targeted|"
+    r"plans?|planned|will)\b"
 )
-_FUTURE = re.compile(r"(?<!\w)sẽ(?!\w)", re.I)
+# Read with its marks: folded, "chỉ tiêu" (a target) would be "chi tiêu" (spending) too.
+_FUTURE = re.compile(r"(?<!\w)(?:sẽ|chỉ tiêu)(?!\w)", re.I)
 
 
 def _fact_years(text: str, published: int | None) -> set[int]:
