@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answer.entities import Entity, names_in, places_in, year_entities
+from assistant.answer.entities import (
+    Entity,
+    framing_period,
+    names_in,
+    places_in,
+    year_entities,
+)
 from assistant.answer.measure import measure_terms
 from assistant.answer.question import language
 from assistant.answer.spans import AType
@@ -163,6 +169,7 @@ class Analysis:
     measure: tuple[str, ...] = ()  # folded words of which one must stand near the figure
     role: str | None = None  # folded title a person must hold ("giam doc")
     terms: tuple[str, ...] = ()  # folded syllables of what is measured; all must stand near
+    framing: frozenset[int] = frozenset()  # ends of a period framing the one year asked
 
     @property
     def entities(self) -> list[Entity]:
@@ -272,4 +279,5 @@ def analyse(question: str, asked: str | None = None) -> Analysis:
         measure,
         role,
         terms,
+        frozenset(framing_period(question)),
     )

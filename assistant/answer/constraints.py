@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.answer.analysis import Analysis, analyse
-from assistant.answer.entities import framing_period, years_in
+from assistant.answer.entities import years_in
 from assistant.answer.model import Citation
 from assistant.answer.passage import Sentence, context_of, sentences_of, split_passage
 from assistant.retrieval import SearchResult
@@ -76,9 +76,9 @@ def missing_constraints(analysis: Analysis, hit: SearchResult, sentence: Sentenc
         years = context_years(hit, sentence)
         # The ends of a framing period need only be named by the document (title, heading,
         # passage); the single year asked must date the figure itself.
-        framing = framing_period(analysis.question)
-        if framing:
-            years = years | (framing & years_in(f"{hit.title}\n{sentence.heading}\n{hit.text}"))
+        if analysis.framing:
+            whole = years_in(f"{hit.title}\n{sentence.heading}\n{hit.text}")
+            years = years | (analysis.framing & whole)
         missing += [e.name for e in analysis.years if int(e.name) not in years]
     return missing
 
