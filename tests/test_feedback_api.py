@@ -89,7 +89,8 @@ def test_feedback_errors_and_keys(api: str) -> None:
     )
 
 
-def test_stream_and_openai_answers_carry_their_interaction_id(api: str) -> None:
+def _streamed_ask(api: str) -> str:
+    """The whole SSE body of a streamed ``/v1/ask`` for ``Q``."""
     with httpx.stream(
         "POST",
         f"{api}/v1/ask",
@@ -97,7 +98,11 @@ def test_stream_and_openai_answers_carry_their_interaction_id(api: str) -> None:
         headers={"X-API-Key": STAFF},
         timeout=120,
     ) as res:
-        body = "".join(res.iter_text())
+        return "".join(res.iter_text())
+
+
+def test_stream_and_openai_answers_carry_their_interaction_id(api: str) -> None:
+    body = _streamed_ask(api)
     done = body.split("event: done", 1)[1].split("data: ", 1)[1].split("\n", 1)[0]
     assert json.loads(done)["interaction_id"]
     chat = post(
@@ -162,14 +167,7 @@ def test_a_failing_stream_ends_with_an_error_event(
         raise RuntimeError("store went away")
 
     monkeypatch.setattr(seed_assistant, "search", broken)
-    with httpx.stream(
-        "POST",
-        f"{api}/v1/ask",
-        json={"question": Q, "stream": True},
-        headers={"X-API-Key": STAFF},
-        timeout=120,
-    ) as res:
-        body = "".join(res.iter_text())
+    body = _streamed_ask(api)
     assert "event: error" in body and "could not be completed" in body
     with httpx.stream(
         "POST",

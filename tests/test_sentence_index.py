@@ -21,6 +21,7 @@ from assistant.store.server import QdrantServerStore
 from indexing.library import Library
 from tests.conftest import copy_corpus, make_settings
 from tests.sentence_checks import sentence_problems
+from tests.stores import BACKENDS, open_backend
 
 pytestmark = pytest.mark.slow  # real model, real index, servers or subprocesses
 
@@ -31,12 +32,9 @@ QUESTION = "Long An đặt mục tiêu công nghiệp hỗ trợ đáp ứng bao
 
 
 # -- store level, both backends ---------------------------------------------------------------
-@pytest.fixture(params=["edge", "server"])
+@pytest.fixture(params=BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "edge":
-        s: Store = EdgeStore.open(tmp_path / "index", DIM)
-    else:
-        s = QdrantServerStore(QdrantClient(path=str(tmp_path / "qdrant")), "hoidap", DIM)
+    s = open_backend(request.param, tmp_path, DIM)
     yield s
     s.close()
 

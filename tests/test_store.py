@@ -5,22 +5,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from qdrant_client import QdrantClient
 
 from assistant.lexical import document_vector, query_vector
 from assistant.store import ChunkPoint, SearchFilters, Store
 from assistant.store.edge import EdgeStore
-from assistant.store.server import QdrantServerStore
+from tests.stores import BACKENDS, open_backend
 
 DIM = 4
 
 
-@pytest.fixture(params=["edge", "server"])
+@pytest.fixture(params=BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "edge":
-        s: Store = EdgeStore.open(tmp_path / "index", DIM)
-    else:
-        s = QdrantServerStore(QdrantClient(path=str(tmp_path / "qdrant")), "hoidap", DIM)
+    s = open_backend(request.param, tmp_path, DIM)
     yield s
     s.close()
 
