@@ -35,6 +35,11 @@ QUESTION_MAX_CHARS = 2000  # default of ``question_max_chars``; also the HTTP sc
 FEEDBACK_COMMENT_MAX_CHARS = 2000  # a feedback comment is kept up to this length
 
 
+def split_list(value: str) -> list[str]:
+    """Comma-separated text (a setting or a CLI option) to a list, blanks dropped."""
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
 def _list(value: object) -> object:
     """A list setting as written in the environment: a JSON list, or the comma-separated form
     (``a,b``) users already write; blanks are dropped."""
@@ -48,7 +53,7 @@ def _list(value: object) -> object:
             if isinstance(items, list):
                 return [str(v).strip() for v in items if str(v).strip()]
             return items
-        return [v.strip() for v in text.split(",") if v.strip()]
+        return split_list(text)
     return value
 
 
@@ -278,11 +283,6 @@ class Settings(BaseSettings):
     def embedder_signature(self) -> str:
         """Identifies the vector space; an index built with another embedder must be rebuilt."""
         return f"{self.embed_backend}:{self.embed_model}:{self.embed_dim}"
-
-    @staticmethod
-    def split_list(value: str) -> list[str]:
-        """Comma-separated text (a CLI option) to a list, blanks dropped."""
-        return [v.strip() for v in value.split(",") if v.strip()]
 
 
 def section_of(name: str) -> str:

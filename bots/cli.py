@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.config import Settings, load_settings
+from assistant.config import Settings, load_settings, split_list
 from assistant.hosts import is_loopback
 from bots import cli_loop, cli_parser
 from bots.cli_help import UserError, user_message
@@ -257,7 +257,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from evals.bench import print_table, run
 
-    parts = {"parts": tuple(Settings.split_list(args.parts))} if args.parts else {}
+    parts = {"parts": tuple(split_list(args.parts))} if args.parts else {}
     result = run(settings_for(args), args.out, quick=args.quick, **parts)
     print_table(result)
     print(f"wrote {args.out}/bench.json, bench.md and plots", file=sys.stderr)
